@@ -1,0 +1,47 @@
+import { Redis } from "ioredis";
+import type { Logger } from "pino";
+
+export interface RedisHandle {
+  client: Redis;
+  /** Key prefix, so tests and tenants never collide. */
+  prefix: string;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * Commands fail fast while disconnected (no offline queue), so callers can fail open
+ * instead of hanging; ioredis keeps reconnecting in the background.
+ */
+export async function connectRedis(url: string, prefix: string, log: Logger): Promise<RedisHandle> {
+  const client = new Redis(url, {
+    lazyConnect: true,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    connectTimeout: 3000,
+    retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
+  });
+  let lastError = "";
+  client.on("error", (error: Error) => {
+    if (error.message !== lastError) log.warn({ err: error.message }, "redis connection error");
+    lastError = error.message;
+  });
+  client.on("ready", () => {
+    lastError = "";
+  });
+  await client.connect();
+  return {
+    client,
+    prefix,
+    ping: async () => {
+      await client.ping();
+    },
+    close: async () => {
+      try {
+        await client.quit();
+      } catch {
+        client.disconnect();
+      }
+    },
+  };
+}

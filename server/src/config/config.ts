@@ -1,0 +1,204 @@
+import { z } from "zod";
+
+/**
+ * The only module that reads the environment. Every variable of SPEC §3 (and the §9
+ * timeouts) is parsed here once; the rest of the code receives a typed `Config`.
+ */
+
+const emptyToUndefined = (value: unknown) => (typeof value === "string" && value.trim() === "" ? undefined : value);
+const optionalString = z.preprocess(emptyToUndefined, z.string().optional());
+const optionalUrl = z.preprocess(emptyToUndefined, z.url().optional());
+const int = (fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
+  z.preprocess(emptyToUndefined, z.coerce.number().int().min(min).max(max).default(fallback));
+const weight = (fallback: number) => z.preprocess(emptyToUndefined, z.coerce.number().min(0).max(10).default(fallback));
+const flag = z.preprocess(
+  emptyToUndefined,
+  z
+    .enum(["true", "false", "1", "0", "yes", "no"])
+    .default("false")
+    .transform((value) => ["true", "1", "yes"].includes(value)),
+);
+const commaList = (fallback: string) =>
+  z.preprocess(emptyToUndefined, z.string().default(fallback)).transform((value) =>
+    value
+      .split(",")
+      .map((item) => item.trim())
+      .filter(Boolean),
+  );
+
+const envSchema = z.object({
+  CO_ENVIRONMENT: z.preprocess(emptyToUndefined, z.enum(["development", "test", "production"]).default("development")),
+  CO_HOST: z.preprocess(emptyToUndefined, z.string().default("127.0.0.1")),
+  CO_PORT: int(8000, 0, 65535),
+  CO_PUBLIC_BASE_URL: optionalUrl,
+  CO_DATA_DIR: z.preprocess(emptyToUndefined, z.string().default("./.co-data")),
+  CO_DB_URL: optionalUrl,
+  CO_DB_POOL_SIZE: int(10, 1, 500),
+  CO_REDIS_URL: optionalUrl,
+  CO_REDIS_PREFIX: z.preprocess(emptyToUndefined, z.string().default("co:")),
+  CO_PROBLEM_BANK_BASE: optionalUrl,
+  CO_EVAL_BASE: optionalUrl,
+  CO_TUTOR_BASE: optionalUrl,
+  CO_SERVICE_TOKEN: optionalString,
+  CO_PROBLEM_BANK_TIMEOUT_MS: int(5000, 1),
+  CO_EVAL_TIMEOUT_MS: int(60000, 1),
+  CO_TUTOR_TIMEOUT_MS: int(30000, 1),
+  CO_TUTOR_PROVIDER: z.preprocess(emptyToUndefined, z.enum(["local", "tutor-api", "openai"]).optional()),
+  CO_OPENAI_BASE: optionalUrl,
+  CO_OPENAI_MODEL: z.preprocess(emptyToUndefined, z.string().default("gpt-4o-mini")),
+  CO_OPENAI_API_KEY: optionalString,
+  CO_JWT_ISSUER: z.preprocess(emptyToUndefined, z.string().default("api.scimigo.com")),
+  CO_JWT_AUDIENCE: z.preprocess(emptyToUndefined, z.string().default("scimigo")),
+  CO_JWT_PUBLIC_KEY: optionalString,
+  CO_JWKS_URL: optionalUrl,
+  CO_JWT_SECRET: z.preprocess(emptyToUndefined, z.string().min(32, "must be at least 32 characters").optional()),
+  CO_CORS_ORIGINS: commaList(
+    "https://coding.scimigo.com,https://app.scimigo.com,http://localhost:3000,http://localhost:5173",
+  ),
+  CO_RATE_LIMIT_REQUESTS: int(60, 1),
+  CO_RATE_LIMIT_WINDOW: int(60, 1),
+  CO_MAX_CONCURRENT_SSE: int(2, 1, 1000),
+  CO_WEIGHT_WEAKNESS: weight(0.4),
+  CO_WEIGHT_NOVELTY: weight(0.2),
+  CO_WEIGHT_DIFFICULTY: weight(0.25),
+  CO_WEIGHT_RECENCY: weight(0.15),
+  CO_REVIEW_BUCKETS: commaList("1,3,7,21").pipe(
+    z
+      .array(z.string().regex(/^\d+(\.\d+)?$/, "review intervals must be non-negative numbers of days").transform(Number))
+      .min(1, "needs at least one interval"),
+  ),
+  CO_PYTHON_EVAL_ENABLED: flag,
+  CO_EVAL_POOL_SIZE: int(2, 1, 16),
+  CO_LOG_LEVEL: z.preprocess(
+    emptyToUndefined,
+    z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  ),
+});
+
+export type Environment = "development" | "test" | "production";
+
+export interface Config {
+  environment: Environment;
+  host: string;
+  port: number;
+  publicBaseUrl: string;
+  dataDir: string;
+  database: { url?: string; poolSize: number };
+  redis: { url?: string; prefix: string };
+  neighbours: {
+    problemBankBase?: string;
+    evalBase?: string;
+    tutorBase?: string;
+    serviceToken?: string;
+    problemBankTimeoutMs: number;
+    evalTimeoutMs: number;
+    tutorTimeoutMs: number;
+  };
+  tutor: {
+    provider: "local" | "tutor-api" | "openai";
+    openai: { base?: string; model: string; apiKey?: string };
+    maxConcurrentStreams: number;
+  };
+  auth: {
+    issuer: string;
+    audience: string;
+    publicKeyPem?: string;
+    jwksUrl?: string;
+    /** HS256 secret: `CO_JWT_SECRET`, or (outside production) generated once into the data dir. */
+    secret?: string;
+  };
+  corsOrigins: string[];
+  rateLimit: { requests: number; windowSeconds: number };
+  recommendation: { weakness: number; novelty: number; difficulty: number; recency: number };
+  reviewBucketsDays: number[];
+  evaluator: { pythonEnabled: boolean; poolSize: number };
+  logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+}
+
+/** A configuration problem, naming each offending variable. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+export function parseConfig(env: Record<string, string | undefined>): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => `${String(issue.path[0] ?? "environment")}: ${issue.message}`),
+    );
+  }
+  const e = parsed.data;
+  const problems: string[] = [];
+  if (e.CO_ENVIRONMENT === "production") {
+    if (!e.CO_JWT_PUBLIC_KEY && !e.CO_JWKS_URL) {
+      problems.push("CO_JWT_PUBLIC_KEY / CO_JWKS_URL: production needs an asymmetric JWT key source");
+    }
+    if (e.CO_JWT_SECRET) problems.push("CO_JWT_SECRET: HS256 secrets are refused in production");
+  }
+  if (e.CO_JWT_PUBLIC_KEY && e.CO_JWKS_URL) {
+    problems.push("CO_JWT_PUBLIC_KEY / CO_JWKS_URL: set one key source, not both");
+  }
+  if (e.CO_JWT_PUBLIC_KEY && !e.CO_JWT_PUBLIC_KEY.includes("BEGIN PUBLIC KEY")) {
+    problems.push("CO_JWT_PUBLIC_KEY: expected a PEM public key (-----BEGIN PUBLIC KEY-----)");
+  }
+  const provider = e.CO_TUTOR_PROVIDER ?? (e.CO_OPENAI_BASE ? "openai" : e.CO_TUTOR_BASE ? "tutor-api" : "local");
+  if (provider === "openai" && !e.CO_OPENAI_BASE) problems.push("CO_OPENAI_BASE: required when CO_TUTOR_PROVIDER=openai");
+  if (provider === "tutor-api" && !e.CO_TUTOR_BASE) problems.push("CO_TUTOR_BASE: required when CO_TUTOR_PROVIDER=tutor-api");
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const hostForUrl = e.CO_HOST.includes(":") ? `[${e.CO_HOST}]` : e.CO_HOST;
+  return {
+    environment: e.CO_ENVIRONMENT,
+    host: e.CO_HOST,
+    port: e.CO_PORT,
+    publicBaseUrl: (e.CO_PUBLIC_BASE_URL ?? `http://${hostForUrl}:${e.CO_PORT}`).replace(/\/$/, ""),
+    dataDir: e.CO_DATA_DIR,
+    database: { url: e.CO_DB_URL, poolSize: e.CO_DB_POOL_SIZE },
+    redis: { url: e.CO_REDIS_URL, prefix: e.CO_REDIS_PREFIX },
+    neighbours: {
+      problemBankBase: e.CO_PROBLEM_BANK_BASE,
+      evalBase: e.CO_EVAL_BASE,
+      tutorBase: e.CO_TUTOR_BASE,
+      serviceToken: e.CO_SERVICE_TOKEN,
+      problemBankTimeoutMs: e.CO_PROBLEM_BANK_TIMEOUT_MS,
+      evalTimeoutMs: e.CO_EVAL_TIMEOUT_MS,
+      tutorTimeoutMs: e.CO_TUTOR_TIMEOUT_MS,
+    },
+    tutor: {
+      provider,
+      openai: { base: e.CO_OPENAI_BASE, model: e.CO_OPENAI_MODEL, apiKey: e.CO_OPENAI_API_KEY },
+      maxConcurrentStreams: e.CO_MAX_CONCURRENT_SSE,
+    },
+    auth: {
+      issuer: e.CO_JWT_ISSUER,
+      audience: e.CO_JWT_AUDIENCE,
+      publicKeyPem: e.CO_JWT_PUBLIC_KEY,
+      jwksUrl: e.CO_JWKS_URL,
+      secret: e.CO_JWT_SECRET,
+    },
+    corsOrigins: e.CO_CORS_ORIGINS,
+    rateLimit: { requests: e.CO_RATE_LIMIT_REQUESTS, windowSeconds: e.CO_RATE_LIMIT_WINDOW },
+    recommendation: {
+      weakness: e.CO_WEIGHT_WEAKNESS,
+      novelty: e.CO_WEIGHT_NOVELTY,
+      difficulty: e.CO_WEIGHT_DIFFICULTY,
+      recency: e.CO_WEIGHT_RECENCY,
+    },
+    reviewBucketsDays: e.CO_REVIEW_BUCKETS,
+    evaluator: { pythonEnabled: e.CO_ENVIRONMENT !== "production" || e.CO_PYTHON_EVAL_ENABLED, poolSize: e.CO_EVAL_POOL_SIZE },
+    logLevel: e.CO_LOG_LEVEL,
+  };
+}
+
+/** Reads the process environment: the single place `process.env` is touched. */
+export function loadConfig(overrides: Record<string, string | undefined> = {}): Config {
+  return parseConfig({ ...process.env, ...overrides });
+}
+
+/** Test-suite variables (SPEC §13), read here so no other module touches the environment. */
+export function testEnvironment(): { dbUrl?: string; redisUrl?: string } {
+  return { dbUrl: process.env.CO_TEST_DB_URL || undefined, redisUrl: process.env.CO_TEST_REDIS_URL || undefined };
+}

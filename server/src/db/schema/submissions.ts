@@ -1,0 +1,51 @@
+import { sql } from "drizzle-orm";
+import { check, index, integer, jsonb, pgTable, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { createdAt, id, oneOf } from "./columns.js";
+import { sessions } from "./sessions.js";
+import { SUBJECTS } from "./tracks.js";
+
+export const SUBMISSION_STATUSES = ["passed", "failed", "timeout", "error"] as const;
+
+export const submissions = pgTable(
+  "submissions",
+  {
+    id: id(),
+    sessionId: uuid("session_id")
+      .notNull()
+      .references(() => sessions.id, { onDelete: "cascade" }),
+    userId: text("user_id").notNull(),
+    problemId: text("problem_id").notNull(),
+    subject: text("subject", { enum: SUBJECTS }).notNull(),
+    language: text("language"),
+    status: text("status", { enum: SUBMISSION_STATUSES }).notNull(),
+    visiblePassed: integer("visible_passed").notNull().default(0),
+    visibleTotal: integer("visible_total").notNull().default(0),
+    hiddenPassed: integer("hidden_passed").notNull().default(0),
+    hiddenTotal: integer("hidden_total").notNull().default(0),
+    categories: jsonb("categories").$type<string[]>().notNull().default(sql`'[]'::jsonb`),
+    execMs: integer("exec_ms").notNull().default(0),
+    /** Visible-test details only: hidden inputs and expectations are never stored here. */
+    details: jsonb("details").$type<unknown[]>().notNull().default(sql`'[]'::jsonb`),
+    pillarScores: jsonb("pillar_scores").$type<Record<string, number>>(),
+    signalMetadata: jsonb("signal_metadata").$type<Record<string, unknown>>(),
+    feedback: jsonb("feedback").$type<Record<string, unknown>>(),
+    payloadSha256: text("payload_sha256").notNull(),
+    idempotencyKey: text("idempotency_key"),
+    taskId: uuid("task_id"),
+    createdAt: createdAt(),
+  },
+  (table) => [
+    check("submissions_subject_check", oneOf("subject", SUBJECTS)),
+    check("submissions_status_check", oneOf("status", SUBMISSION_STATUSES)),
+    check(
+      "submissions_counts_check",
+      sql`${table.visiblePassed} BETWEEN 0 AND ${table.visibleTotal} AND ${table.hiddenPassed} BETWEEN 0 AND ${table.hiddenTotal}`,
+    ),
+    index("submissions_user_created_idx").on(table.userId, table.createdAt.desc(), table.id.desc()),
+    index("submissions_session_idx").on(table.sessionId, table.createdAt.desc()),
+    index("submissions_user_problem_idx").on(table.userId, table.problemId, table.createdAt.desc()),
+    uniqueIndex("submissions_idempotency_idx")
+      .on(table.userId, table.idempotencyKey)
+      .where(sql`${table.idempotencyKey} IS NOT NULL`),
+  ],
+);

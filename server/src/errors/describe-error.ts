@@ -1,0 +1,86 @@
+import type { ErrorCode } from "@co/shared";
+import { isDatabaseUnavailable } from "../db/database.js";
+import { AppError, httpStatusOf } from "./app-error.js";
+
+export interface DescribedError {
+  code: ErrorCode;
+  status: number;
+  message: string;
+  details: Record<string, unknown>;
+}
+
+interface IssueLike {
+  path: PropertyKey[];
+  message: string;
+}
+
+const isZodErrorLike = (value: unknown): value is { issues: IssueLike[] } =>
+  typeof value === "object" &&
+  value !== null &&
+  Array.isArray((value as { issues?: unknown }).issues) &&
+  ((value as { name?: unknown }).name === "ZodError" || (value as { name?: unknown }).name === "$ZodError");
+
+/** zod issues → `details.issues` plus a one-line message a person can act on. */
+export function describeZodIssues(issues: IssueLike[]): DescribedError {
+  const list = issues.map((issue) => ({
+    path: issue.path.map(String).join(".") || "(body)",
+    message: issue.message,
+  }));
+  const first = list[0];
+  const summary = first ? `${first.path}: ${first.message}` : "invalid input";
+  const more = list.length > 1 ? ` (and ${list.length - 1} more)` : "";
+  return {
+    code: "VALIDATION_ERROR",
+    status: 400,
+    message: `Invalid input: ${summary}${more}`,
+    details: { issues: list },
+  };
+}
+
+/** tRPC's own error codes (thrown by the framework, not our services) → §5 codes. */
+const frameworkCodes: Record<string, ErrorCode> = {
+  PARSE_ERROR: "VALIDATION_ERROR",
+  BAD_REQUEST: "VALIDATION_ERROR",
+  METHOD_NOT_SUPPORTED: "VALIDATION_ERROR",
+  UNSUPPORTED_MEDIA_TYPE: "VALIDATION_ERROR",
+  UNPROCESSABLE_CONTENT: "VALIDATION_ERROR",
+  UNAUTHORIZED: "UNAUTHORIZED",
+  FORBIDDEN: "NOT_FOUND",
+  NOT_FOUND: "NOT_FOUND",
+  CONFLICT: "CONFLICT",
+  PAYLOAD_TOO_LARGE: "PAYLOAD_TOO_LARGE",
+  TOO_MANY_REQUESTS: "RATE_LIMITED",
+  BAD_GATEWAY: "UPSTREAM_ERROR",
+  GATEWAY_TIMEOUT: "UPSTREAM_TIMEOUT",
+  SERVICE_UNAVAILABLE: "UNAVAILABLE",
+};
+
+/**
+ * The single translation from anything thrown to the §5 error description.
+ * Only AppError messages and framework client errors are shown; anything else is INTERNAL.
+ */
+export function describeError(error: unknown): DescribedError {
+  const chain: unknown[] = [];
+  for (let current: unknown = error; current && chain.length < 5; current = (current as { cause?: unknown }).cause) {
+    chain.push(current);
+  }
+  const appError = chain.find((item): item is AppError => item instanceof AppError);
+  if (appError) {
+    return { code: appError.code, status: appError.status, message: appError.message, details: appError.details };
+  }
+  const zodError = chain.find(isZodErrorLike);
+  if (zodError) return describeZodIssues(zodError.issues);
+  if (chain.some(isDatabaseUnavailable)) {
+    return { code: "UNAVAILABLE", status: 503, message: "The database is unavailable; try again shortly", details: {} };
+  }
+  const trpcCode = (error as { code?: unknown })?.code;
+  const isFrameworkError = (error as { name?: unknown })?.name === "TRPCError" && typeof trpcCode === "string";
+  if (isFrameworkError && trpcCode !== "INTERNAL_SERVER_ERROR") {
+    const code = frameworkCodes[trpcCode] ?? "VALIDATION_ERROR";
+    const status =
+      trpcCode === "METHOD_NOT_SUPPORTED" ? 405 : trpcCode === "UNSUPPORTED_MEDIA_TYPE" ? 415 : httpStatusOf[code];
+    const message = (error as Error).message || code;
+    return { code, status, message, details: {} };
+  }
+  return { code: "INTERNAL", status: 500, message: "Internal server error", details: {} };
+}

@@ -1,0 +1,52 @@
+import { createExpressMiddleware } from "@trpc/server/adapters/express";
+import express, { type Express } from "express";
+import type { AppDeps } from "../app-deps.js";
+import { describeError } from "../errors/describe-error.js";
+import { appRouter } from "../trpc/app-router.js";
+import { createHttpContextFactory } from "../trpc/context.js";
+import { cors } from "./cors.js";
+import { mountDocs } from "./docs.js";
+import { errorHandler, notFoundHandler, rewriteRestErrors } from "./error-envelope.js";
+import { requestContext } from "./request-context.js";
+import { createRestHandler } from "./rest.js";
+
+export const BODY_LIMIT = "256kb";
+
+/**
+ * The Express app: request ids and logs, CORS, body limits, `/trpc`, `/v1` REST,
+ * `/health`, docs and panel. It takes every dependency; it creates none.
+ */
+export function createApp(deps: AppDeps): Express {
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("query parser", "extended");
+
+  app.use(requestContext(deps.logger));
+  app.use(cors(deps.config.corsOrigins));
+  app.use(express.json({ limit: BODY_LIMIT }));
+
+  const rest = createRestHandler(deps);
+  app.get(["/health", "/health/ready"], rewriteRestErrors, rest);
+
+  app.use(
+    "/trpc",
+    createExpressMiddleware({
+      router: appRouter,
+      createContext: createHttpContextFactory(deps),
+      maxBodySize: 256 * 1024,
+      onError: ({ error, path, ctx }) => {
+        if (describeError(error).code === "INTERNAL") {
+          (ctx?.log ?? deps.logger).error({ err: error.cause ?? error, path }, "trpc call failed");
+        }
+      },
+    }),
+  );
+
+  app.use("/v1", rewriteRestErrors, (req, res, next) => (req.path.startsWith("/health") ? next() : rest(req, res, next)));
+
+  mountDocs(app, deps, () => ({}));
+
+  app.use(notFoundHandler);
+  app.use(errorHandler);
+  return app;
+}

@@ -1,0 +1,87 @@
+import type { ErrorEnvelope } from "@co/shared";
+import type { NextFunction, Request, Response } from "express";
+import { describeError, describeZodIssues, type DescribedError } from "../errors/describe-error.js";
+import { requestLog } from "./request-context.js";
+
+export const envelopeOf = (error: DescribedError): ErrorEnvelope => ({
+  error: { code: error.code, message: error.message, details: error.details },
+});
+
+export function sendError(res: Response, error: DescribedError): void {
+  if (res.headersSent) {
+    res.end();
+    return;
+  }
+  res.status(error.status).json(envelopeOf(error));
+}
+
+/**
+ * The REST adapter writes its own fixed error body ({message, code, issues, data}).
+ * This rewrites it, once, into the §5 envelope using what our errorFormatter put in `data`.
+ */
+export function rewriteRestErrors(_req: Request, res: Response, next: NextFunction) {
+  const end = res.end.bind(res) as (...args: unknown[]) => Response;
+  res.end = ((chunk?: unknown, ...rest: unknown[]) => {
+    if (res.statusCode >= 400 && typeof chunk === "string" && chunk.startsWith("{")) {
+      try {
+        const body = JSON.parse(chunk) as {
+          message?: string;
+          issues?: { path: PropertyKey[]; message: string }[];
+          data?: { app_code?: DescribedError["code"]; details?: Record<string, unknown> };
+        };
+        if (!("error" in body)) {
+          const described: DescribedError = body.issues
+            ? describeZodIssues(body.issues)
+            : {
+                code: body.data?.app_code ?? "INTERNAL",
+                status: res.statusCode,
+                message: body.message ?? "Error",
+                details: body.data?.details ?? {},
+              };
+          chunk = JSON.stringify(envelopeOf(described));
+          res.removeHeader("Content-Length");
+        }
+      } catch {
+        // not JSON after all: leave it untouched
+      }
+    }
+    return end(chunk, ...rest);
+  }) as Response["end"];
+  next();
+}
+
+/** Unknown paths → 404 in the envelope. */
+export function notFoundHandler(req: Request, res: Response) {
+  sendError(res, { code: "NOT_FOUND", status: 404, message: `No route for ${req.method} ${req.path}`, details: {} });
+}
+
+interface BodyParserError {
+  type?: string;
+  status?: number;
+  limit?: number;
+}
+
+/** Last handler: body-parser failures become 400/413; anything else a masked 500. */
+export function errorHandler(error: unknown, _req: Request, res: Response, _next: NextFunction) {
+  const parserError = error as BodyParserError;
+  if (parserError?.type === "entity.too.large") {
+    sendError(res, {
+      code: "PAYLOAD_TOO_LARGE",
+      status: 413,
+      message: `Request body is larger than the ${Math.round((parserError.limit ?? 0) / 1024)} KiB limit`,
+      details: { limit_bytes: parserError.limit },
+    });
+    return;
+  }
+  if (parserError?.type === "entity.parse.failed") {
+    sendError(res, { code: "VALIDATION_ERROR", status: 400, message: "Request body is not valid JSON", details: { issues: [] } });
+    return;
+  }
+  if (parserError?.type && parserError.status && parserError.status < 500) {
+    sendError(res, { code: "VALIDATION_ERROR", status: parserError.status, message: "Request body could not be read", details: {} });
+    return;
+  }
+  const described = describeError(error);
+  if (described.code === "INTERNAL") requestLog(res)?.error({ err: error }, "unhandled error");
+  sendError(res, described);
+}

@@ -1,0 +1,31 @@
+import { randomUUID } from "node:crypto";
+import type { NextFunction, Request, Response } from "express";
+import type { Logger } from "pino";
+
+const VALID_REQUEST_ID = /^[\x21-\x7E]{1,128}$/;
+
+/**
+ * Echoes a sane `X-Request-ID` or makes one, and gives the request a child logger
+ * carrying it, so every log line of the request names it. Logs the path, never the
+ * query string (stream tokens travel there).
+ */
+export function requestContext(logger: Logger) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const incoming = req.header("x-request-id");
+    const requestId = incoming && VALID_REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    res.setHeader("X-Request-ID", requestId);
+    const log = logger.child({ request_id: requestId });
+    res.locals.requestId = requestId;
+    res.locals.log = log;
+    const started = performance.now();
+    res.on("finish", () => {
+      log.info(
+        { method: req.method, path: req.path, status: res.statusCode, duration_ms: Math.round(performance.now() - started) },
+        "request completed",
+      );
+    });
+    next();
+  };
+}
+
+export const requestLog = (res: Response): Logger => res.locals.log as Logger;

@@ -1,0 +1,22 @@
+import type { BankProblem, HiddenBundle, Subject } from "@co/shared";
+
+export interface ProblemFilter {
+  subject?: Subject;
+  /** Track slug. */
+  track?: string;
+  module?: string;
+  difficulty?: number;
+  limit?: number;
+}
+
+/**
+ * Where problems come from: the local `problems` table or the Problem Bank service.
+ * Hidden tests cross only through `getHiddenBundle`; reference solutions never cross.
+ */
+export interface ProblemBank {
+  /** The full problem (with hints and answer, for server-side use), or null when unknown. */
+  getProblem(id: string): Promise<BankProblem | null>;
+  getHiddenBundle(id: string): Promise<HiddenBundle | null>;
+  /** Problems matching the filter, in track/module authoring order. One round trip. */
+  listProblems(filter: ProblemFilter): Promise<BankProblem[]>;
+}

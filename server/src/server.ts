@@ -1,0 +1,75 @@
+import type { Server } from "node:http";
+import { join } from "node:path";
+import type { Logger } from "pino";
+import { connectRedis, type RedisHandle } from "./adapters/redis/redis-client.js";
+import type { AppDeps } from "./app-deps.js";
+import { ensureDevSecret } from "./auth/dev-secret.js";
+import type { Config } from "./config/config.js";
+import { buildDeps } from "./composition.js";
+import { defaultContentDir, readContentPack, seedContent } from "./content/load-pack.js";
+import { openDatabase, type DatabaseHandle } from "./db/database.js";
+import { tracks } from "./db/schema/index.js";
+import { createApp } from "./http/app.js";
+import { createLogger } from "./logger.js";
+
+export interface RunningService {
+  url: string;
+  deps: AppDeps;
+  httpServer: Server;
+  /** Graceful stop: no new connections, in-flight requests finish, pools close. */
+  close(): Promise<void>;
+}
+
+/** Outside production, with no key source configured, HS256 with the data dir's secret. */
+export function withDevSecret(config: Config): Config {
+  if (config.environment === "production" || config.auth.secret || config.auth.publicKeyPem || config.auth.jwksUrl) return config;
+  return { ...config, auth: { ...config.auth, secret: ensureDevSecret(config.dataDir) } };
+}
+
+/** Embedded mode migrates and, on its first start, seeds; a real PostgreSQL uses `npm run db:migrate` / `seed`. */
+async function prepareEmbeddedDatabase(database: DatabaseHandle, log: Logger) {
+  await database.migrate();
+  const existing = await database.db.select({ id: tracks.id }).from(tracks).limit(1);
+  if (existing.length === 0) {
+    const counts = await seedContent(database.db, readContentPack(defaultContentDir));
+    log.info(counts, "seeded content pack");
+  }
+}
+
+export async function startService(baseConfig: Config, options: { logger?: Logger } = {}): Promise<RunningService> {
+  const config = withDevSecret(baseConfig);
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const database = await openDatabase(
+    config.database.url
+      ? { kind: "postgres", url: config.database.url, poolSize: config.database.poolSize }
+      : { kind: "pglite", dataDir: join(config.dataDir, "pglite") },
+  );
+  if (database.kind === "pglite") await prepareEmbeddedDatabase(database, logger);
+  let redis: RedisHandle | null = null;
+  if (config.redis.url) redis = await connectRedis(config.redis.url, config.redis.prefix, logger);
+
+  const deps = await buildDeps({ config, logger, database, redis });
+  const app = createApp(deps);
+  const httpServer = await new Promise<Server>((resolve, reject) => {
+    const server = app.listen(config.port, config.host, () => resolve(server));
+    server.once("error", reject);
+  });
+  const address = httpServer.address();
+  const port = typeof address === "object" && address ? address.port : config.port;
+  const host = config.host.includes(":") ? `[${config.host}]` : config.host;
+
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      const stopped = new Promise<void>((resolve) => httpServer.close(() => resolve()));
+      httpServer.closeIdleConnections();
+      // In-flight requests get a grace period; long-lived streams are ended after it.
+      await Promise.race([stopped, new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
+      httpServer.closeAllConnections();
+      await stopped;
+      await redis?.close();
+      await database.close();
+    })());
+
+  return { url: `http://${host}:${port}`, deps, httpServer, close };
+}

@@ -1,0 +1,80 @@
+import { randomUUID } from "node:crypto";
+import type { Request, Response } from "express";
+import type { Logger } from "pino";
+import type { AppDeps } from "../app-deps.js";
+import type { AuthUser } from "../auth/token-verifier.js";
+
+/** Response facts a procedure may set; the transports read them (status only on REST). */
+export interface ResponseHolder {
+  status?: number;
+  setHeader(name: string, value: string): void;
+}
+
+export interface InnerContext {
+  deps: AppDeps;
+  requestId: string;
+  log: Logger;
+  /** Client address, the rate-limit key of anonymous callers. */
+  ip: string;
+  /** Raw bearer token, verified by the auth middleware (not here, so failures get a clear 401). */
+  bearerToken: string | undefined;
+  /** Set by the auth middleware. */
+  user: AuthUser | null;
+  idempotencyKey: string | undefined;
+  response: ResponseHolder;
+}
+
+/** Context without HTTP: what tests use with `createCaller`. */
+export function createInnerContext(
+  deps: AppDeps,
+  options: Partial<Omit<InnerContext, "deps" | "log">> & { log?: Logger } = {},
+): InnerContext {
+  const requestId = options.requestId ?? randomUUID();
+  return {
+    deps,
+    requestId,
+    log: options.log ?? deps.logger.child({ request_id: requestId }),
+    ip: options.ip ?? "127.0.0.1",
+    bearerToken: options.bearerToken,
+    user: options.user ?? null,
+    idempotencyKey: options.idempotencyKey,
+    response: options.response ?? { setHeader: () => {} },
+  };
+}
+
+const bearerOf = (header: string | undefined): string | undefined => {
+  if (header === undefined) return undefined;
+  const match = /^Bearer\s+(.*)$/i.exec(header.trim());
+  // A header that is not "Bearer …" is kept as is so the verifier can say it is malformed.
+  return match ? match[1]!.trim() : header;
+};
+
+/** Context of one HTTP request, shared by `/trpc` and `/v1`. */
+export function createHttpContextFactory(deps: AppDeps) {
+  return ({
+    req,
+    res,
+    info,
+  }: {
+    req: Request;
+    res: Response;
+    info?: { connectionParams?: Record<string, string | undefined> | null };
+  }): InnerContext => {
+    const idempotencyKey = req.header("idempotency-key");
+    const tokenFromParams = info?.connectionParams?.token;
+    return createInnerContext(deps, {
+      requestId: res.locals.requestId as string,
+      log: res.locals.log as Logger,
+      ip: req.ip ?? req.socket.remoteAddress ?? "unknown",
+      bearerToken: bearerOf(req.header("authorization")) ?? (tokenFromParams ? tokenFromParams : undefined),
+      idempotencyKey: idempotencyKey === undefined ? undefined : idempotencyKey,
+      response: {
+        setHeader: (name, value) => {
+          if (!res.headersSent) res.setHeader(name, value);
+        },
+      },
+    });
+  };
+}
+
+export type Context = InnerContext;

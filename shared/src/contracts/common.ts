@@ -1,0 +1,44 @@
+import { z } from "zod";
+
+/** Subjects a track or problem belongs to. */
+export const subjectSchema = z.enum(["coding", "math", "systems"]).describe("Subject area");
+export type Subject = z.infer<typeof subjectSchema>;
+
+export const uuidSchema = z.uuid();
+
+/** Paged lists: `limit` (default 20, max 100) and an opaque `cursor`. */
+export const pageQuerySchema = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(20).describe("Page size, 1-100 (default 20)"),
+  cursor: z.string().max(512).optional().describe("Opaque cursor from the previous page's next_cursor"),
+});
+
+export const pagedSchema = <T extends z.ZodType>(item: T) =>
+  z.object({
+    items: z.array(item),
+    next_cursor: z.string().nullable().describe("Cursor of the next page; null on the last page"),
+  });
+
+/** The §5 error envelope every REST error uses. */
+export const errorCodeSchema = z.enum([
+  "VALIDATION_ERROR",
+  "UNAUTHORIZED",
+  "NOT_FOUND",
+  "CONFLICT",
+  "PAYLOAD_TOO_LARGE",
+  "RATE_LIMITED",
+  "MAX_STREAMS",
+  "UPSTREAM_ERROR",
+  "UPSTREAM_TIMEOUT",
+  "UNAVAILABLE",
+  "INTERNAL",
+]);
+export type ErrorCode = z.infer<typeof errorCodeSchema>;
+
+export const errorEnvelopeSchema = z.object({
+  error: z.object({
+    code: errorCodeSchema,
+    message: z.string(),
+    details: z.record(z.string(), z.unknown()),
+  }),
+});
+export type ErrorEnvelope = z.infer<typeof errorEnvelopeSchema>;
