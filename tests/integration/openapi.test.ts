@@ -1,0 +1,77 @@
+import { Validator } from "@seriousme/openapi-schema-validator";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { http, startTestApp, type TestApp } from "../support/test-app.js";
+
+let app: TestApp;
+beforeAll(async () => {
+  app = await startTestApp();
+});
+afterAll(() => app.close());
+
+type Document = {
+  openapi: string;
+  paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema: { $ref?: string } }> }> }>>;
+};
+
+describe("/openapi.json", () => {
+  it("is a valid OpenAPI 3 document", async () => {
+    const { status, body } = await http<Document>(`${app.url}/openapi.json`);
+    expect(status).toBe(200);
+    expect(body.openapi).toMatch(/^3\./);
+    const validator = new Validator();
+    const result = await validator.validate(body as never);
+    expect(result.errors ?? []).toEqual([]);
+    expect(result.valid).toBe(true);
+  });
+
+  it("lists the public paths, health at the root and the rest under /v1", async () => {
+    const { body } = await http<Document>(`${app.url}/openapi.json`);
+    expect(Object.keys(body.paths)).toEqual(
+      expect.arrayContaining(["/health", "/health/ready", "/v1/tracks", "/v1/tracks/{id}", "/v1/tracks/{id}/problems", "/v1/problems/{id}", "/v1/mastery"]),
+    );
+  });
+
+  it("describes every error response with the envelope", async () => {
+    const { body } = await http<Document>(`${app.url}/openapi.json`);
+    let errorResponses = 0;
+    for (const operations of Object.values(body.paths)) {
+      for (const operation of Object.values(operations)) {
+        for (const [code, response] of Object.entries(operation.responses)) {
+          if (Number(code) < 400) continue;
+          errorResponses++;
+          expect(response.content?.["application/json"]?.schema.$ref).toBe("#/components/schemas/ErrorEnvelope");
+        }
+      }
+    }
+    expect(errorResponses).toBeGreaterThan(10);
+  });
+});
+
+describe("/docs and /panel", () => {
+  it("serves a docs page whose script comes from this server, not a CDN", async () => {
+    const page = await http<string>(`${app.url}/docs`);
+    expect(page.status).toBe(200);
+    expect(page.body).toContain('src="/docs/scalar.js"');
+    expect(page.body).not.toMatch(/https?:\/\//);
+    const script = await fetch(`${app.url}/docs/scalar.js`);
+    expect(script.status).toBe(200);
+    expect((await script.text()).length).toBeGreaterThan(100_000);
+  });
+
+  it("lists every procedure in the development panel", async () => {
+    const page = await http<string>(`${app.url}/panel`);
+    expect(page.status).toBe(200);
+    for (const name of ["tracks", "problems", "mastery", "health"]) expect(page.body).toContain(name);
+  });
+
+  it("never serves the panel in production", async () => {
+    const { generateKeyPair, exportSPKI } = await import("jose");
+    const pem = await exportSPKI((await generateKeyPair("RS256")).publicKey);
+    const prod = await startTestApp({ env: { CO_ENVIRONMENT: "production", CO_JWT_SECRET: "", CO_JWT_PUBLIC_KEY: pem }, db: app.db, redis: null });
+    try {
+      expect((await http(`${prod.url}/panel`)).status).toBe(404);
+    } finally {
+      await prod.close();
+    }
+  });
+});

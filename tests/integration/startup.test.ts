@@ -1,0 +1,69 @@
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+
+const ROOT = join(import.meta.dirname, "../..");
+
+/** Runs the real entry point with the given environment (nothing inherited but PATH/HOME). */
+function runEntryPoint(env: Record<string, string>, untilOutput?: RegExp) {
+  const child = spawn(process.execPath, ["--import", "tsx", "server/src/main.ts"], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (chunk) => (stdout += chunk));
+  child.stderr.on("data", (chunk) => (stderr += chunk));
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  const matched = untilOutput
+    ? new Promise<void>((resolve, reject) => {
+        const check = () => untilOutput.test(stdout) && resolve();
+        child.stdout.on("data", check);
+        void exited.then(() => reject(new Error(`exited before output matched:\n${stdout}\n${stderr}`)));
+      })
+    : Promise.resolve();
+  return { child, exited, matched, output: () => ({ stdout, stderr }) };
+}
+
+describe("start-up configuration", () => {
+  it("when CO_PORT is not a number, the process exits non-zero naming the variable", async () => {
+    const run = runEntryPoint({ CO_PORT: "abc" });
+    expect(await run.exited).not.toBe(0);
+    expect(run.output().stderr).toContain("CO_PORT");
+  });
+
+  it("when production has no JWT key source, it refuses to start", async () => {
+    const run = runEntryPoint({ CO_ENVIRONMENT: "production" });
+    expect(await run.exited).not.toBe(0);
+    expect(run.output().stderr).toMatch(/CO_JWT_PUBLIC_KEY/);
+  });
+
+  it("when production is given an HS256 secret, it refuses to start", async () => {
+    const run = runEntryPoint({ CO_ENVIRONMENT: "production", CO_JWKS_URL: "https://example.com/jwks", CO_JWT_SECRET: "s".repeat(40) });
+    expect(await run.exited).not.toBe(0);
+    expect(run.output().stderr).toContain("CO_JWT_SECRET");
+  });
+
+  it("in embedded mode it migrates, seeds, serves, prints the URLs and a token, and stops on SIGTERM", { timeout: 90_000 }, async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "co-embedded-"));
+    try {
+      const run = runEntryPoint({ CO_PORT: "0", CO_DATA_DIR: dataDir, CO_LOG_LEVEL: "warn" }, /Dev token[^\n]*\n\s+(\S+)/);
+      await run.matched;
+      const { stdout } = run.output();
+      const base = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout)![1]!;
+      expect(stdout).toContain(`${base}/docs`);
+      expect(stdout).toContain(`${base}/panel`);
+      const token = /Dev token[^\n]*\n\s+(\S+)/.exec(stdout)![1]!;
+      const tracks = await fetch(`${base}/v1/tracks`, { headers: { authorization: `Bearer ${token}` } });
+      expect(tracks.status).toBe(200);
+      expect(((await tracks.json()) as { items: unknown[] }).items.length).toBe(3);
+      run.child.kill("SIGTERM");
+      expect(await run.exited).toBe(0);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});

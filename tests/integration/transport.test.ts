@@ -1,0 +1,87 @@
+import { Writable } from "node:stream";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { http, startTestApp, type TestApp } from "../support/test-app.js";
+
+const logLines: Record<string, unknown>[] = [];
+const logSink = new Writable({
+  write(chunk, _encoding, callback) {
+    for (const line of String(chunk).split("\n").filter(Boolean)) logLines.push(JSON.parse(line));
+    callback();
+  },
+});
+
+let app: TestApp;
+let auth: { authorization: string };
+beforeAll(async () => {
+  app = await startTestApp({ logDestination: logSink });
+  auth = await app.authFor("transport-user");
+});
+afterAll(() => app.close());
+
+describe("request ids", () => {
+  it("echoes a client's X-Request-ID and puts it in every log line of the request", async () => {
+    const response = await http(`${app.url}/v1/problems/does-not-exist`, { headers: { ...auth, "x-request-id": "req-abc-123" } });
+    expect(response.headers.get("x-request-id")).toBe("req-abc-123");
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const lines = logLines.filter((line) => line.request_id === "req-abc-123");
+    expect(lines.length).toBeGreaterThan(0);
+    expect(lines.some((line) => line.msg === "request completed" && line.status === 404)).toBe(true);
+    expect(JSON.stringify(logLines)).not.toContain(auth.authorization.slice(7));
+  });
+
+  it("generates one when absent or unusable", async () => {
+    const generated = await http(`${app.url}/health`);
+    expect(generated.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
+    const tooLong = await http(`${app.url}/health`, { headers: { "x-request-id": "x".repeat(129) } });
+    expect(tooLong.headers.get("x-request-id")).not.toBe("x".repeat(129));
+  });
+});
+
+describe("bodies and unknown paths", () => {
+  it("answers 413 in the envelope for a JSON body over 256 KiB", async () => {
+    for (const path of ["/v1/tracks", "/trpc/tracks.list"]) {
+      const { status, body } = await http<{ error: { code: string } }>(`${app.url}${path}`, {
+        method: "POST",
+        headers: auth,
+        json: { blob: "x".repeat(300 * 1024) },
+      });
+      expect(status, path).toBe(413);
+      expect(body.error.code).toBe("PAYLOAD_TOO_LARGE");
+    }
+  });
+
+  it("answers 400 in the envelope for malformed JSON", async () => {
+    const { status, body } = await http<{ error: { code: string; message: string } }>(`${app.url}/v1/tracks`, {
+      method: "POST",
+      headers: { ...auth, "content-type": "application/json" },
+      body: '{"broken": ',
+    });
+    expect(status).toBe(400);
+    expect(body.error).toMatchObject({ code: "VALIDATION_ERROR", message: "Request body is not valid JSON" });
+  });
+
+  it("answers 404 in the envelope for unknown paths, inside and outside /v1", async () => {
+    for (const path of ["/nope", "/v1/nope", "/v1/tracks/a/b/c"]) {
+      const { status, body } = await http<{ error: { code: string } }>(`${app.url}${path}`, { headers: auth });
+      expect(status, path).toBe(404);
+      expect(body.error.code).toBe("NOT_FOUND");
+    }
+  });
+});
+
+describe("CORS", () => {
+  it("allows a configured origin, with a preflight", async () => {
+    const preflight = await fetch(`${app.url}/v1/tracks`, {
+      method: "OPTIONS",
+      headers: { origin: "http://localhost:5173", "access-control-request-method": "GET", "access-control-request-headers": "authorization" },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get("access-control-allow-origin")).toBe("http://localhost:5173");
+    expect(preflight.headers.get("access-control-allow-headers")).toMatch(/Authorization/);
+  });
+
+  it("gives an unlisted origin no CORS headers", async () => {
+    const response = await fetch(`${app.url}/health`, { headers: { origin: "https://evil.example.com" } });
+    expect(response.headers.get("access-control-allow-origin")).toBeNull();
+  });
+});
