@@ -1,0 +1,53 @@
+import { bankProblemSchema, hiddenBundleSchema, type BankProblem, type HiddenBundle } from "@co/shared";
+import { z } from "zod";
+import type { ProblemBank, ProblemFilter } from "../../ports/problem-bank.js";
+import { createNeighbourClient, encodePathSegment, type NeighbourClient } from "./neighbour-client.js";
+
+export interface HttpProblemBankOptions {
+  /** `CO_PROBLEM_BANK_BASE`. */
+  baseUrl: string;
+  /** `CO_SERVICE_TOKEN`. */
+  serviceToken?: string;
+  /** `CO_PROBLEM_BANK_TIMEOUT_MS`: the budget of one call, retries included. */
+  timeoutMs: number;
+  /** The current request's id for `X-Request-ID`, when known; otherwise a fresh uuid per call. */
+  getRequestId?: () => string | undefined;
+  /** First retry backoff (default 100 ms). */
+  retryDelayMs?: number;
+}
+
+const problemListSchema = z.object({ items: z.array(bankProblemSchema) });
+
+/** The Problem Bank service over HTTP (§9). A 404 is an unknown problem: null. */
+export class HttpProblemBank implements ProblemBank {
+  private readonly client: NeighbourClient;
+
+  constructor(options: HttpProblemBankOptions) {
+    this.client = createNeighbourClient({ service: "Problem bank", serviceId: "problem_bank", ...options });
+  }
+
+  async getProblem(id: string): Promise<BankProblem | null> {
+    const segment = encodePathSegment(id);
+    if (segment === null) return null;
+    return this.client.getOrNull(`/internal/problems/${segment}`, bankProblemSchema);
+  }
+
+  async getHiddenBundle(id: string): Promise<HiddenBundle | null> {
+    const segment = encodePathSegment(id);
+    if (segment === null) return null;
+    return this.client.getOrNull(`/internal/problems/${segment}/hidden-bundle`, hiddenBundleSchema);
+  }
+
+  async listProblems(filter: ProblemFilter): Promise<BankProblem[]> {
+    // Like the local bank, an unset (or empty/zero) filter is no filter: it is not sent.
+    const query = {
+      subject: filter.subject || undefined,
+      track: filter.track || undefined,
+      module: filter.module || undefined,
+      difficulty: filter.difficulty || undefined,
+      limit: filter.limit || undefined,
+    };
+    const { items } = await this.client.get("/internal/problems", problemListSchema, { query });
+    return items;
+  }
+}

@@ -1,0 +1,124 @@
+import { afterAll, describe, expect, it } from "vitest";
+import { LocalEvaluator } from "../../../server/src/adapters/evaluator/local/local-evaluator.js";
+import { AppError } from "../../../server/src/errors/app-error.js";
+import { codeRequest } from "./helpers.js";
+
+const SLOW = { timeout: 60_000 };
+const python = (code: string, overrides: Parameters<typeof codeRequest>[0] = {}) =>
+  codeRequest({ language: "python", code, ...overrides });
+
+describe("local evaluator, Python", () => {
+  const evaluator = new LocalEvaluator({ pythonEnabled: true, perTestTimeoutMs: 1000 });
+  afterAll(() => evaluator.close());
+
+  it("when every test passes, the result is passed", SLOW, async () => {
+    const result = await evaluator.evaluateCode(python("def add(a, b):\n    return a + b\n"));
+    expect(result.status).toBe("passed");
+    expect(result.visible.details[0]).toEqual({ input: [1, 2], expected: 3, actual: 3, passed: true });
+    expect(result.hidden).toEqual({ passed: 2, total: 2 });
+  });
+
+  it("when some tests fail, the result is failed with the actual values", SLOW, async () => {
+    const result = await evaluator.evaluateCode(python("def add(a, b):\n    return a - b\n"));
+    expect(result.status).toBe("failed");
+    expect(result.visible.details[0]).toMatchObject({ actual: -1, passed: false });
+    expect(result.hidden).toEqual({ passed: 1, total: 2 });
+  });
+
+  it("when a test raises, that test fails with the exception and the others still run", SLOW, async () => {
+    const code = "def add(a, b):\n    if a < 0:\n        raise ValueError('negative')\n    return a + b\n";
+    const result = await evaluator.evaluateCode(python(code));
+    expect(result.status).toBe("failed");
+    expect(result.visible.details[1]).toMatchObject({ passed: false, message: "ValueError: negative" });
+    expect(result.hidden.passed).toBe(2);
+  });
+
+  it("when the function returns tuples or prints, the result is read as JSON and prints are ignored", SLOW, async () => {
+    const code = "def add(a, b):\n    print('debug', a, b)\n    return (a, b)\n";
+    const result = await evaluator.evaluateCode(
+      python(code, { visibleTests: [{ input: [1, 2], expected: [1, 2] }], hiddenTests: [] }),
+    );
+    expect(result.status).toBe("passed");
+  });
+
+  it("when the code has a syntax error, the result is a compile error", SLOW, async () => {
+    const result = await evaluator.evaluateCode(python("def add(a, b)\n    return a + b\n"));
+    expect(result.status).toBe("error");
+    expect(result.error?.kind).toBe("compile");
+    expect(result.error?.message).toMatch(/SyntaxError.*line 1/);
+  });
+
+  it("when the code raises while loading, the result is a runtime error", SLOW, async () => {
+    const result = await evaluator.evaluateCode(python("import does_not_exist_anywhere\n"));
+    expect(result.status).toBe("error");
+    expect(result.error?.kind).toBe("runtime");
+    expect(result.error?.message).toMatch(/ModuleNotFoundError/);
+  });
+
+  it("when the entrypoint is missing, the result is a runtime error", SLOW, async () => {
+    const result = await evaluator.evaluateCode(python("def plus(a, b):\n    return a + b\n"));
+    expect(result.error?.kind).toBe("runtime");
+  });
+
+  it("when code loops forever, the result is timeout", SLOW, async () => {
+    const result = await evaluator.evaluateCode(python("def add(a, b):\n    while True:\n        pass\n", { timeoutMs: 3000 }));
+    expect(result.status).toBe("timeout");
+    expect(result.error?.kind).toBe("timeout");
+  });
+
+  it("when code swallows the alarm and loops forever, the wall-clock kill ends it as timeout", SLOW, async () => {
+    const code = "def add(a, b):\n    while True:\n        try:\n            while True:\n                pass\n        except BaseException:\n            pass\n";
+    const result = await evaluator.evaluateCode(python(code, { timeoutMs: 1000 }));
+    expect(result.status).toBe("timeout");
+  });
+
+  it("when code allocates far more than the memory limit, the result is a memory error", SLOW, async () => {
+    const result = await evaluator.evaluateCode(python("def add(a, b):\n    x = bytearray(10**10)\n    return 0\n"));
+    expect(result.status).toBe("error");
+    expect(result.error?.kind).toBe("memory");
+  });
+
+  it("when code grows a list without bound, the result is a memory error", SLOW, async () => {
+    const code = "def add(a, b):\n    xs = []\n    while True:\n        xs.append('x' * 1000)\n";
+    const result = await evaluator.evaluateCode(python(code, { timeoutMs: 20_000 }));
+    expect(["error", "timeout"]).toContain(result.status);
+    if (result.status === "error") expect(result.error?.kind).toBe("memory");
+  });
+});
+
+describe("local evaluator, Python process handling", () => {
+  it("when the request is aborted, the Python process is killed and the evaluation rejects", SLOW, async () => {
+    const evaluator = new LocalEvaluator({ pythonEnabled: true });
+    try {
+      const controller = new AbortController();
+      const pending = evaluator.evaluateCode(python("def add(a, b):\n    while True:\n        pass\n", { timeoutMs: 20_000 }), controller.signal);
+      setTimeout(() => controller.abort(new Error("client went away")), 200);
+      await expect(pending).rejects.toThrow("client went away");
+    } finally {
+      await evaluator.close();
+    }
+  });
+
+  it("when the Python interpreter is missing, the evaluation fails as unavailable", SLOW, async () => {
+    const evaluator = new LocalEvaluator({ pythonEnabled: true, pythonCommand: "/nonexistent/python3" });
+    try {
+      await expect(evaluator.evaluateCode(python("def add(a, b):\n    return a + b\n"))).rejects.toMatchObject({ code: "UNAVAILABLE" });
+    } finally {
+      await evaluator.close();
+    }
+  });
+});
+
+describe("local evaluator, Python disabled", () => {
+  it("when Python is disabled, a Python submission is refused with a validation error", async () => {
+    const evaluator = new LocalEvaluator({ pythonEnabled: false });
+    try {
+      const error = await evaluator.evaluateCode(python("def add(a, b):\n    return a + b\n")).catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(AppError);
+      expect((error as AppError).code).toBe("VALIDATION_ERROR");
+      expect((error as AppError).message).toMatch(/Python evaluation is disabled on this server/);
+    } finally {
+      await evaluator.close();
+    }
+  });
+});
