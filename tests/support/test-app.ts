@@ -71,6 +71,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await deps.close();
       if (ownsRedis) await redis?.dispose();
       if (ownsDb) await db.dispose();
     },

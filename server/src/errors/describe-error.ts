@@ -12,7 +12,12 @@ export interface DescribedError {
 interface IssueLike {
   path: PropertyKey[];
   message: string;
+  code?: string;
+  origin?: string;
 }
+
+/** A string or list over its maximum is a field over the §8.4 size limits: 413, not 400. */
+const isSizeIssue = (issue: IssueLike) => issue.code === "too_big" && (issue.origin === "string" || issue.origin === "array");
 
 const isZodErrorLike = (value: unknown): value is { issues: IssueLike[] } =>
   typeof value === "object" &&
@@ -29,6 +34,9 @@ export function describeZodIssues(issues: IssueLike[]): DescribedError {
   const first = list[0];
   const summary = first ? `${first.path}: ${first.message}` : "invalid input";
   const more = list.length > 1 ? ` (and ${list.length - 1} more)` : "";
+  if (issues.length > 0 && issues.every(isSizeIssue)) {
+    return { code: "PAYLOAD_TOO_LARGE", status: 413, message: `Too large: ${summary}${more}`, details: { issues: list } };
+  }
   return {
     code: "VALIDATION_ERROR",
     status: 400,

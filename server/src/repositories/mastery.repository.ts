@@ -1,4 +1,4 @@
-import { and, asc, eq, type SQL } from "drizzle-orm";
+import { and, asc, eq, sql, type SQL } from "drizzle-orm";
 import type { DbOrTx } from "../db/database.js";
 import { mastery } from "../db/schema/index.js";
 
@@ -16,4 +16,32 @@ export class MasteryRepository {
       .where(and(...conditions))
       .orderBy(asc(mastery.keyType), asc(mastery.keyId));
   }
+}
+
+/** EMA step of §8.4: a new key starts at 0.5, then ema ← ema + 0.2·(x − ema). */
+export const EMA_START = 0.5;
+export const EMA_RATE = 0.2;
+
+/**
+ * Applies one observation (1 passed, 0 otherwise) to every key in a single atomic
+ * upsert: concurrent submissions serialise on the row lock, so no update is lost.
+ */
+export async function applyMasteryObservation(
+  db: DbOrTx,
+  userId: string,
+  keys: { keyType: "topic" | "outcome"; keyId: string }[],
+  observation: 0 | 1,
+  now: Date,
+): Promise<void> {
+  const unique = [...new Map(keys.map((key) => [`${key.keyType}:${key.keyId}`, key])).values()];
+  if (unique.length === 0) return;
+  const firstEma = EMA_START + EMA_RATE * (observation - EMA_START);
+  const nextEma = sql`${mastery.ema} + ${EMA_RATE} * (${observation}::float8 - ${mastery.ema})`;
+  await db
+    .insert(mastery)
+    .values(unique.map((key) => ({ userId, ...key, ema: firstEma, score: Math.round(firstEma * 100), updatedAt: now })))
+    .onConflictDoUpdate({
+      target: [mastery.userId, mastery.keyType, mastery.keyId],
+      set: { ema: nextEma, score: sql`round((${nextEma}) * 100)::int`, updatedAt: now },
+    });
 }

@@ -1,0 +1,64 @@
+import { and, desc, eq, lt, or, type SQL } from "drizzle-orm";
+import type { DbOrTx } from "../db/database.js";
+import { sessions } from "../db/schema/index.js";
+import type { Position } from "../services/cursor.js";
+
+export type SessionRow = typeof sessions.$inferSelect;
+export type NewSession = typeof sessions.$inferInsert;
+
+export class SessionsRepository {
+  constructor(private readonly db: DbOrTx) {}
+
+  with(db: DbOrTx): SessionsRepository {
+    return new SessionsRepository(db);
+  }
+
+  async create(values: NewSession): Promise<SessionRow> {
+    const [row] = await this.db.insert(sessions).values(values).returning();
+    return row!;
+  }
+
+  /** The session only if it belongs to this user: other users' ids look unknown. */
+  async findOwned(userId: string, id: string): Promise<SessionRow | undefined> {
+    const [row] = await this.db
+      .select()
+      .from(sessions)
+      .where(and(eq(sessions.id, id), eq(sessions.userId, userId)))
+      .limit(1);
+    return row;
+  }
+
+  /** Newest first, keyset-paged; fetches limit+1 so the caller knows whether a next page exists. */
+  listOwned(userId: string, options: { status?: SessionRow["status"]; limit: number; after?: Position }): Promise<SessionRow[]> {
+    const conditions: SQL[] = [eq(sessions.userId, userId)];
+    if (options.status) conditions.push(eq(sessions.status, options.status));
+    if (options.after) {
+      conditions.push(
+        or(lt(sessions.startedAt, options.after.at), and(eq(sessions.startedAt, options.after.at), lt(sessions.id, options.after.id)))!,
+      );
+    }
+    return this.db
+      .select()
+      .from(sessions)
+      .where(and(...conditions))
+      .orderBy(desc(sessions.startedAt), desc(sessions.id))
+      .limit(options.limit + 1);
+  }
+
+  /**
+   * Changes an active session, atomically: the `status = 'active'` guard means two racing
+   * actions cannot both apply. Undefined when the session is no longer active.
+   */
+  async updateIfActive(
+    userId: string,
+    id: string,
+    changes: Partial<Pick<SessionRow, "problemId" | "status" | "lastHintLevel">>,
+  ): Promise<SessionRow | undefined> {
+    const [row] = await this.db
+      .update(sessions)
+      .set({ ...changes, updatedAt: new Date() })
+      .where(and(eq(sessions.id, id), eq(sessions.userId, userId), eq(sessions.status, "active")))
+      .returning();
+    return row;
+  }
+}

@@ -1,0 +1,66 @@
+import { and, desc, eq, lt, or, type SQL } from "drizzle-orm";
+import type { DbOrTx } from "../db/database.js";
+import { submissions } from "../db/schema/index.js";
+import type { Position } from "../services/cursor.js";
+
+export type SubmissionRow = typeof submissions.$inferSelect;
+export type NewSubmission = typeof submissions.$inferInsert;
+
+export class SubmissionsRepository {
+  constructor(private readonly db: DbOrTx) {}
+
+  with(db: DbOrTx): SubmissionsRepository {
+    return new SubmissionsRepository(db);
+  }
+
+  async insert(values: NewSubmission): Promise<SubmissionRow> {
+    const [row] = await this.db.insert(submissions).values(values).returning();
+    return row!;
+  }
+
+  async findOwned(userId: string, id: string): Promise<SubmissionRow | undefined> {
+    const [row] = await this.db
+      .select()
+      .from(submissions)
+      .where(and(eq(submissions.id, id), eq(submissions.userId, userId)))
+      .limit(1);
+    return row;
+  }
+
+  async findByIdempotencyKey(userId: string, key: string): Promise<SubmissionRow | undefined> {
+    const [row] = await this.db
+      .select()
+      .from(submissions)
+      .where(and(eq(submissions.userId, userId), eq(submissions.idempotencyKey, key)))
+      .limit(1);
+    return row;
+  }
+
+  /** Frees an expired key (older than the replay window) so it can be used again. */
+  async releaseIdempotencyKey(id: string): Promise<void> {
+    await this.db.update(submissions).set({ idempotencyKey: null }).where(eq(submissions.id, id));
+  }
+
+  listOwned(
+    userId: string,
+    options: { sessionId?: string; problemId?: string; limit: number; after?: Position },
+  ): Promise<SubmissionRow[]> {
+    const conditions: SQL[] = [eq(submissions.userId, userId)];
+    if (options.sessionId) conditions.push(eq(submissions.sessionId, options.sessionId));
+    if (options.problemId) conditions.push(eq(submissions.problemId, options.problemId));
+    if (options.after) {
+      conditions.push(
+        or(
+          lt(submissions.createdAt, options.after.at),
+          and(eq(submissions.createdAt, options.after.at), lt(submissions.id, options.after.id)),
+        )!,
+      );
+    }
+    return this.db
+      .select()
+      .from(submissions)
+      .where(and(...conditions))
+      .orderBy(desc(submissions.createdAt), desc(submissions.id))
+      .limit(options.limit + 1);
+  }
+}

@@ -1,0 +1,214 @@
+import { createHash } from "node:crypto";
+import type { BankProblem, CreateSubmissionInput, SubmissionResult } from "@co/shared";
+import type { Database } from "../../db/database.js";
+import { pgErrorCode } from "../../db/database.js";
+import { AppError } from "../../errors/app-error.js";
+import type { Clock } from "../../ports/clock.js";
+import type { Evaluator } from "../../ports/evaluator.js";
+import type { ProblemBank } from "../../ports/problem-bank.js";
+import { applyMasteryObservation } from "../../repositories/mastery.repository.js";
+import type { ReviewQueueRepository } from "../../repositories/review-queue.repository.js";
+import type { SessionsRepository } from "../../repositories/sessions.repository.js";
+import type { SubmissionRow, SubmissionsRepository } from "../../repositories/submissions.repository.js";
+import { decodeCursor, pageOf } from "../cursor.js";
+import { gradeCode, gradeMath, type Grade } from "./grading.js";
+import type { TaskSubmissionLink } from "./task-link.js";
+
+const IDEMPOTENCY_WINDOW_MS = 24 * 3_600_000;
+/** Wall-clock budget of one coding evaluation. */
+const CODE_TIMEOUT_MS = 10_000;
+
+export const toSubmissionResult = (row: SubmissionRow): SubmissionResult => ({
+  id: row.id,
+  session_id: row.sessionId,
+  problem_id: row.problemId,
+  subject: row.subject === "math" ? "math" : "coding",
+  language: row.language,
+  task_id: row.taskId,
+  status: row.status,
+  visible: { passed: row.visiblePassed, total: row.visibleTotal, details: row.details as SubmissionResult["visible"]["details"] },
+  hidden: { passed: row.hiddenPassed, total: row.hiddenTotal, categories: row.categories },
+  exec_ms: row.execMs,
+  pillar_scores: row.pillarScores ?? null,
+  feedback: row.feedback ?? null,
+  created_at: row.createdAt,
+});
+
+/** Stable hash of the request body: key order does not matter. */
+export function payloadSha256(input: CreateSubmissionInput): string {
+  const canonical = (value: unknown): unknown =>
+    Array.isArray(value)
+      ? value.map(canonical)
+      : value && typeof value === "object"
+        ? Object.fromEntries(Object.entries(value).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, canonical(v)]))
+        : value;
+  return createHash("sha256").update(JSON.stringify(canonical(input))).digest("hex");
+}
+
+export interface SubmissionsDeps {
+  db: Database;
+  submissions: SubmissionsRepository;
+  sessions: SessionsRepository;
+  reviewQueue: ReviewQueueRepository;
+  problemBank: ProblemBank;
+  evaluator: Evaluator;
+  taskLink: TaskSubmissionLink;
+  clock: Clock;
+}
+
+/**
+ * Graded submissions (§8.4): checks, evaluation through the Evaluator port (outside any
+ * transaction), then one transaction for the submission, mastery, the review queue and
+ * the study task. A neighbour failure throws before anything is written.
+ */
+export class SubmissionsService {
+  constructor(private readonly deps: SubmissionsDeps) {}
+
+  async create(userId: string, input: CreateSubmissionInput, idempotencyKey?: string): Promise<SubmissionResult> {
+    const sha = payloadSha256(input);
+    let expiredKeyHolder: string | undefined;
+    if (idempotencyKey !== undefined) {
+      if (idempotencyKey.length === 0 || idempotencyKey.length > 255) {
+        throw AppError.validation("Idempotency-Key must be 1-255 characters", [{ path: "Idempotency-Key", message: "1-255 characters" }]);
+      }
+      const previous = await this.deps.submissions.findByIdempotencyKey(userId, idempotencyKey);
+      if (previous) {
+        const fresh = this.deps.clock.now().getTime() - previous.createdAt.getTime() < IDEMPOTENCY_WINDOW_MS;
+        if (fresh) return this.replay(previous, sha);
+        expiredKeyHolder = previous.id;
+      }
+    }
+
+    const session = await this.deps.sessions.findOwned(userId, input.session_id);
+    if (!session) throw AppError.notFound("Session");
+    if (session.status !== "active") throw AppError.conflict(`Session is ${session.status}; submissions need an active session`);
+    if (session.problemId !== input.problem_id) {
+      throw AppError.conflict("This problem is not the session's current problem", { current_problem_id: session.problemId });
+    }
+    if (session.subject !== input.subject) {
+      throw AppError.validation(`This is a ${session.subject} session`, [{ path: "subject", message: `must be ${session.subject}` }]);
+    }
+    if (input.task_id) await this.deps.taskLink.assertSubmittable(userId, input.task_id, input.problem_id);
+
+    const problem = await this.deps.problemBank.getProblem(input.problem_id);
+    if (!problem) throw AppError.notFound("Problem");
+    const grade = await this.evaluate(problem, input);
+    const now = this.deps.clock.now();
+
+    try {
+      const row = await this.deps.db.transaction(async (tx) => {
+        if (expiredKeyHolder) await this.deps.submissions.with(tx).releaseIdempotencyKey(expiredKeyHolder);
+        const stored = await this.deps.submissions.with(tx).insert({
+          sessionId: session.id,
+          userId,
+          problemId: problem.id,
+          subject: problem.subject,
+          language: input.subject === "coding" ? input.payload.language : null,
+          status: grade.status,
+          visiblePassed: grade.visible.passed,
+          visibleTotal: grade.visible.total,
+          hiddenPassed: grade.hidden.passed,
+          hiddenTotal: grade.hidden.total,
+          categories: grade.hidden.categories,
+          execMs: grade.execMs,
+          details: grade.visible.details,
+          feedback: grade.feedback,
+          payloadSha256: sha,
+          idempotencyKey: idempotencyKey ?? null,
+          taskId: input.task_id ?? null,
+          createdAt: now,
+        });
+        const passed = grade.status === "passed";
+        await applyMasteryObservation(
+          tx,
+          userId,
+          [
+            ...problem.topics.map((keyId) => ({ keyType: "topic" as const, keyId })),
+            ...problem.outcomes.map((keyId) => ({ keyType: "outcome" as const, keyId })),
+          ],
+          passed ? 1 : 0,
+          now,
+        );
+        const target = { userId, problemId: problem.id, subject: problem.subject, track: problem.track };
+        if (passed) await this.deps.reviewQueue.recordPass(tx, target, now);
+        else await this.deps.reviewQueue.recordFailure(tx, target, now);
+        if (input.task_id) {
+          await this.deps.taskLink.record(tx, {
+            userId,
+            taskId: input.task_id,
+            submissionId: stored.id,
+            language: input.subject === "coding" ? input.payload.language : null,
+            code: input.subject === "coding" ? input.payload.code : null,
+            testsPassed: grade.visible.passed + grade.hidden.passed,
+            testsTotal: grade.visible.total + grade.hidden.total,
+            runtimeMs: grade.execMs,
+            errorMessage: grade.errorMessage,
+            status: grade.status,
+          });
+        }
+        return stored;
+      });
+      return toSubmissionResult(row);
+    } catch (error) {
+      // Two requests raced with one key: the loser answers like a replay.
+      if (idempotencyKey !== undefined && pgErrorCode(error) === "23505") {
+        const winner = await this.deps.submissions.findByIdempotencyKey(userId, idempotencyKey);
+        if (winner) return this.replay(winner, sha);
+      }
+      throw error;
+    }
+  }
+
+  async get(userId: string, id: string): Promise<SubmissionResult> {
+    const row = await this.deps.submissions.findOwned(userId, id);
+    if (!row) throw AppError.notFound("Submission");
+    return toSubmissionResult(row);
+  }
+
+  async list(userId: string, options: { sessionId?: string; problemId?: string; limit: number; cursor?: string }) {
+    const after = decodeCursor(options.cursor);
+    const rows = await this.deps.submissions.listOwned(userId, { ...options, ...(after ? { after } : {}) });
+    return pageOf(rows, options.limit, toSubmissionResult, (row) => ({ at: row.createdAt, id: row.id }));
+  }
+
+  private replay(previous: SubmissionRow, sha: string): SubmissionResult {
+    if (previous.payloadSha256 !== sha) {
+      throw AppError.conflict("Idempotency-Key was already used with a different request body", { submission_id: previous.id });
+    }
+    return toSubmissionResult(previous);
+  }
+
+  private async evaluate(problem: BankProblem, input: CreateSubmissionInput): Promise<Grade> {
+    if (input.subject === "coding") {
+      if (problem.type !== "coding" || !problem.entrypoint) {
+        throw AppError.validation(`Problem '${problem.id}' is not a coding problem`, [{ path: "subject", message: "mismatch" }]);
+      }
+      const bundle = await this.deps.problemBank.getHiddenBundle(problem.id);
+      if (!bundle) throw AppError.notFound("Problem");
+      const evaluation = await this.deps.evaluator.evaluateCode({
+        problemId: problem.id,
+        language: input.payload.language,
+        code: input.payload.code,
+        entrypoint: problem.entrypoint[input.payload.language],
+        visibleTests: problem.visible_tests ?? [],
+        hiddenTests: bundle.tests,
+        compare: problem.compare ?? "exact",
+        timeoutMs: CODE_TIMEOUT_MS,
+      });
+      return gradeCode(evaluation);
+    }
+    if ((problem.type !== "expression" && problem.type !== "equation") || problem.solution === undefined) {
+      throw AppError.validation(`Problem '${problem.id}' is not a math problem with an answer`, [{ path: "subject", message: "mismatch" }]);
+    }
+    const evaluation = await this.deps.evaluator.evaluateMath({
+      problemId: problem.id,
+      problemType: problem.type,
+      userAnswer: input.payload.expression ?? null,
+      userSteps: input.payload.steps ?? [],
+      expectedAnswer: problem.solution,
+      variables: problem.variables ?? [],
+      tolerance: problem.tolerance ?? 1e-6,
+    });
+    return gradeMath(evaluation);
+  }
+}

@@ -1,0 +1,43 @@
+import { z } from "zod";
+import { pageQuerySchema, pagedSchema, subjectSchema } from "./common.js";
+
+export const sessionModeSchema = z.enum(["practice", "mock", "track"]);
+export const sessionStatusSchema = z.enum(["active", "completed", "abandoned"]);
+
+export const sessionSchema = z.object({
+  id: z.uuid(),
+  user_id: z.string(),
+  subject: subjectSchema,
+  mode: sessionModeSchema,
+  track_id: z.uuid().nullable(),
+  problem_id: z.string().nullable().describe("The current problem; null once the session is completed"),
+  status: sessionStatusSchema,
+  last_hint_level: z.number().int().min(0).max(3),
+  started_at: z.date(),
+  updated_at: z.date(),
+});
+export type Session = z.infer<typeof sessionSchema>;
+
+export const createSessionInputSchema = z.object({
+  subject: subjectSchema,
+  mode: sessionModeSchema.default("practice"),
+  track_id: z.string().min(1).max(200).optional().describe("Track uuid or slug; required in track mode"),
+  problem_id: z.string().min(1).max(200).optional().describe("Start on this problem; omitted → the recommended one"),
+});
+export type CreateSessionInput = z.infer<typeof createSessionInputSchema>;
+
+export const sessionIdInputSchema = z.object({ id: z.uuid().describe("Session id") });
+
+export const sessionActionSchema = z.enum(["advance", "retry", "giveup"]);
+export type SessionAction = z.infer<typeof sessionActionSchema>;
+
+export const updateSessionInputSchema = z.object({
+  id: z.uuid().describe("Session id"),
+  action: sessionActionSchema.describe("advance: next recommended problem; retry: same problem, hints reset; giveup: abandon"),
+});
+
+export const listSessionsInputSchema = pageQuerySchema.extend({
+  status: sessionStatusSchema.optional(),
+});
+
+export const sessionPageSchema = pagedSchema(sessionSchema);
