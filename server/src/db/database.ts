@@ -28,12 +28,17 @@ export interface DatabaseHandle {
   close(): Promise<void>;
 }
 
-export type DatabaseTarget =
+export type DatabaseTarget = (
   | { kind: "postgres"; url: string; poolSize: number }
   /** `dataDir` undefined → in-memory (tests). */
-  | { kind: "pglite"; dataDir?: string; loadDataDir?: Blob };
+  | { kind: "pglite"; dataDir?: string; loadDataDir?: Blob }
+) & {
+  /** Called for every statement Drizzle sends (tests count round trips with it). */
+  onQuery?: (query: string) => void;
+};
 
 export async function openDatabase(target: DatabaseTarget): Promise<DatabaseHandle> {
+  const logger = target.onQuery ? { logQuery: (query: string) => target.onQuery!(query) } : undefined;
   if (target.kind === "postgres") {
     const client = postgres(target.url, {
       max: target.poolSize,
@@ -41,7 +46,7 @@ export async function openDatabase(target: DatabaseTarget): Promise<DatabaseHand
       connect_timeout: 5,
       idle_timeout: 30,
     });
-    const db = drizzlePostgres(client, { schema }) as unknown as Database;
+    const db = drizzlePostgres(client, { schema, ...(logger ? { logger } : {}) }) as unknown as Database;
     return {
       db,
       kind: "postgres",
@@ -54,7 +59,7 @@ export async function openDatabase(target: DatabaseTarget): Promise<DatabaseHand
   }
   if (target.dataDir) mkdirSync(target.dataDir, { recursive: true });
   const client = await PGlite.create({ dataDir: target.dataDir, loadDataDir: target.loadDataDir });
-  const pgliteDb = drizzlePglite(client, { schema });
+  const pgliteDb = drizzlePglite(client, { schema, ...(logger ? { logger } : {}) });
   return {
     db: pgliteDb as unknown as Database,
     kind: "pglite",

@@ -39,6 +39,7 @@ export function rewriteRestErrors(_req: Request, res: Response, next: NextFuncti
                 details: body.data?.details ?? {},
               };
           chunk = JSON.stringify(envelopeOf(described));
+          res.statusCode = described.status;
           res.removeHeader("Content-Length");
         }
       } catch {

@@ -62,7 +62,8 @@ export const baseProcedure = t.procedure.use(async ({ next, ctx, path }) => {
   if (described.code === "INTERNAL") {
     ctx.log.error({ err: error.cause ?? error, path }, "procedure failed");
   }
-  if (error.code !== "INTERNAL_SERVER_ERROR" || described.code === "INTERNAL") return result;
+  // Already carrying the right code (or truly internal): leave it as tRPC made it.
+  if (described.code === "INTERNAL" || error.code === trpcCodeOf[described.code]) return result;
   throw new TRPCError({ code: trpcCodeOf[described.code], message: described.message, cause: error.cause ?? error });
 });
 

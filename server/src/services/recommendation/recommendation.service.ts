@@ -39,6 +39,19 @@ export class RecommendationService {
       exclude: request.excludeProblemId ?? null,
     });
     if (due) return { problemId: due, reason: "review", score: null };
+    const [best] = await this.rank(request, now, 1);
+    return best ?? null;
+  }
+
+  /**
+   * The next `count` ranked problems, as if each were picked in turn (used to schedule
+   * study tasks). Same queries as one recommendation; review items are not included.
+   */
+  async recommendSequence(request: RecommendationRequest, count: number): Promise<Recommendation[]> {
+    return this.rank(request, this.clock.now(), count);
+  }
+
+  private async rank(request: RecommendationRequest, now: Date, count: number): Promise<Recommendation[]> {
 
     const [problems, topicMastery, attempts, recent] = await Promise.all([
       this.problemBank.listProblems({ subject: request.subject, ...(request.track ? { track: request.track.slug } : {}) }),
@@ -73,12 +86,19 @@ export class RecommendationService {
         difficulty: byId.get(row.problemId)?.difficulty ?? null,
       })),
     };
-    const best = rankCandidates(candidates, facts, {
-      now,
-      weights: this.weights,
-      excludeProblemId: request.excludeProblemId ?? null,
-      ...(request.track ? { moduleOrder: request.track.moduleIds } : {}),
-    });
-    return best ? { problemId: best.candidate.id, reason: "ranked", score: best.score } : null;
+    const picks: Recommendation[] = [];
+    let remaining = candidates;
+    while (picks.length < count) {
+      const best = rankCandidates(remaining, facts, {
+        now,
+        weights: this.weights,
+        excludeProblemId: request.excludeProblemId ?? null,
+        ...(request.track ? { moduleOrder: request.track.moduleIds } : {}),
+      });
+      if (!best) break;
+      picks.push({ problemId: best.candidate.id, reason: "ranked", score: best.score });
+      remaining = remaining.filter((candidate) => candidate.id !== best.candidate.id);
+    }
+    return picks;
   }
 }
