@@ -58,6 +58,7 @@ const envSchema = z.object({
   CO_RATE_LIMIT_REQUESTS: int(60, 1),
   CO_RATE_LIMIT_WINDOW: int(60, 1),
   CO_MAX_CONCURRENT_SSE: int(2, 1, 1000),
+  CO_STREAM_TOKEN_SECRET: z.preprocess(emptyToUndefined, z.string().min(32, "must be at least 32 characters").optional()),
   CO_WEIGHT_WEAKNESS: weight(0.4),
   CO_WEIGHT_NOVELTY: weight(0.2),
   CO_WEIGHT_DIFFICULTY: weight(0.25),
@@ -69,6 +70,8 @@ const envSchema = z.object({
   ),
   CO_PYTHON_EVAL_ENABLED: flag,
   CO_EVAL_POOL_SIZE: int(2, 1, 16),
+  /** Passed alone to evaluator child processes, which get no other environment. */
+  PATH: z.preprocess(emptyToUndefined, z.string().default("/usr/local/bin:/usr/bin:/bin")),
   CO_LOG_LEVEL: z.preprocess(
     emptyToUndefined,
     z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
@@ -98,6 +101,8 @@ export interface Config {
     provider: "local" | "tutor-api" | "openai";
     openai: { base?: string; model: string; apiKey?: string };
     maxConcurrentStreams: number;
+    /** Signs tutor stream tokens; shared by all instances. Unset outside production → derived from the HS256 secret. */
+    streamTokenSecret?: string;
   };
   auth: {
     issuer: string;
@@ -111,7 +116,7 @@ export interface Config {
   rateLimit: { requests: number; windowSeconds: number };
   recommendation: { weakness: number; novelty: number; difficulty: number; recency: number };
   reviewBucketsDays: number[];
-  evaluator: { pythonEnabled: boolean; poolSize: number };
+  evaluator: { pythonEnabled: boolean; poolSize: number; childPath: string };
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
 }
 
@@ -137,6 +142,9 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       problems.push("CO_JWT_PUBLIC_KEY / CO_JWKS_URL: production needs an asymmetric JWT key source");
     }
     if (e.CO_JWT_SECRET) problems.push("CO_JWT_SECRET: HS256 secrets are refused in production");
+    if (!e.CO_STREAM_TOKEN_SECRET) {
+      problems.push("CO_STREAM_TOKEN_SECRET: production needs a secret of at least 32 characters, the same on every instance, to sign tutor stream tokens");
+    }
   }
   if (e.CO_JWT_PUBLIC_KEY && e.CO_JWKS_URL) {
     problems.push("CO_JWT_PUBLIC_KEY / CO_JWKS_URL: set one key source, not both");
@@ -171,6 +179,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       provider,
       openai: { base: e.CO_OPENAI_BASE, model: e.CO_OPENAI_MODEL, apiKey: e.CO_OPENAI_API_KEY },
       maxConcurrentStreams: e.CO_MAX_CONCURRENT_SSE,
+      streamTokenSecret: e.CO_STREAM_TOKEN_SECRET,
     },
     auth: {
       issuer: e.CO_JWT_ISSUER,
@@ -188,7 +197,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       recency: e.CO_WEIGHT_RECENCY,
     },
     reviewBucketsDays: e.CO_REVIEW_BUCKETS,
-    evaluator: { pythonEnabled: e.CO_ENVIRONMENT !== "production" || e.CO_PYTHON_EVAL_ENABLED, poolSize: e.CO_EVAL_POOL_SIZE },
+    evaluator: { pythonEnabled: e.CO_ENVIRONMENT !== "production" || e.CO_PYTHON_EVAL_ENABLED, poolSize: e.CO_EVAL_POOL_SIZE, childPath: e.PATH },
     logLevel: e.CO_LOG_LEVEL,
   };
 }
