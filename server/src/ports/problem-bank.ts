@@ -9,6 +9,14 @@ export interface ProblemFilter {
   limit?: number;
 }
 
+/** What ranking needs of a problem: cheap to list by the thousand. */
+export interface ProblemCandidate {
+  id: string;
+  difficulty: number;
+  topics: string[];
+  module: string | null;
+}
+
 /**
  * Where problems come from: the local `problems` table or the Problem Bank service.
  * Hidden tests cross only through `getHiddenBundle`; reference solutions never cross.
@@ -19,4 +27,6 @@ export interface ProblemBank {
   getHiddenBundle(id: string): Promise<HiddenBundle | null>;
   /** Problems matching the filter, in track/module authoring order. One round trip. */
   listProblems(filter: ProblemFilter): Promise<BankProblem[]>;
+  /** The same selection reduced to ranking facts (the local bank reads only those columns). */
+  listCandidates(filter: ProblemFilter): Promise<ProblemCandidate[]>;
 }

@@ -1,6 +1,6 @@
 import { bankProblemSchema, hiddenBundleSchema, type BankProblem, type HiddenBundle } from "@co/shared";
 import { z } from "zod";
-import type { ProblemBank, ProblemFilter } from "../../ports/problem-bank.js";
+import type { ProblemBank, ProblemCandidate, ProblemFilter } from "../../ports/problem-bank.js";
 import { createNeighbourClient, encodePathSegment, type NeighbourClient } from "./neighbour-client.js";
 
 export interface HttpProblemBankOptions {
@@ -49,5 +49,11 @@ export class HttpProblemBank implements ProblemBank {
     };
     const { items } = await this.client.get("/internal/problems", problemListSchema, { query });
     return items;
+  }
+
+  /** The service has no narrower listing: one list call, reduced here. */
+  async listCandidates(filter: ProblemFilter): Promise<ProblemCandidate[]> {
+    const items = await this.listProblems(filter);
+    return items.map(({ id, difficulty, topics, module }) => ({ id, difficulty, topics, module }));
   }
 }

@@ -2,7 +2,7 @@ import type { BankProblem, HiddenBundle } from "@co/shared";
 import { and, asc, eq, type SQL } from "drizzle-orm";
 import type { Database } from "../../db/database.js";
 import { problems, tracks } from "../../db/schema/index.js";
-import type { ProblemBank, ProblemFilter } from "../../ports/problem-bank.js";
+import type { ProblemBank, ProblemCandidate, ProblemFilter } from "../../ports/problem-bank.js";
 
 type ProblemRow = typeof problems.$inferSelect;
 
@@ -29,6 +29,15 @@ export function toBankProblem(row: ProblemRow, trackSlug: string | null): BankPr
   };
 }
 
+function whereOf(filter: ProblemFilter): SQL | undefined {
+  const conditions: SQL[] = [];
+  if (filter.subject) conditions.push(eq(problems.subject, filter.subject));
+  if (filter.track) conditions.push(eq(tracks.slug, filter.track));
+  if (filter.module) conditions.push(eq(problems.module, filter.module));
+  if (filter.difficulty) conditions.push(eq(problems.difficulty, filter.difficulty));
+  return and(...conditions);
+}
+
 /** The problem bank of embedded mode: the seeded `problems` table. */
 export class LocalProblemBank implements ProblemBank {
   constructor(private readonly db: Database) {}
@@ -53,18 +62,23 @@ export class LocalProblemBank implements ProblemBank {
   }
 
   async listProblems(filter: ProblemFilter): Promise<BankProblem[]> {
-    const conditions: SQL[] = [];
-    if (filter.subject) conditions.push(eq(problems.subject, filter.subject));
-    if (filter.track) conditions.push(eq(tracks.slug, filter.track));
-    if (filter.module) conditions.push(eq(problems.module, filter.module));
-    if (filter.difficulty) conditions.push(eq(problems.difficulty, filter.difficulty));
     const query = this.db
       .select({ problem: problems, trackSlug: tracks.slug })
       .from(problems)
       .leftJoin(tracks, eq(tracks.id, problems.trackId))
-      .where(and(...conditions))
+      .where(whereOf(filter))
       .orderBy(asc(tracks.slug), asc(problems.module), asc(problems.position), asc(problems.id));
     const rows = filter.limit ? await query.limit(filter.limit) : await query;
     return rows.map((row) => toBankProblem(row.problem, row.trackSlug));
+  }
+
+  async listCandidates(filter: ProblemFilter): Promise<ProblemCandidate[]> {
+    const query = this.db
+      .select({ id: problems.id, difficulty: problems.difficulty, topics: problems.topics, module: problems.module })
+      .from(problems)
+      .leftJoin(tracks, eq(tracks.id, problems.trackId))
+      .where(whereOf(filter))
+      .orderBy(asc(problems.id));
+    return filter.limit ? query.limit(filter.limit) : query;
   }
 }

@@ -54,17 +54,12 @@ export class RecommendationService {
   private async rank(request: RecommendationRequest, now: Date, count: number): Promise<Recommendation[]> {
 
     const [problems, topicMastery, attempts, recent] = await Promise.all([
-      this.problemBank.listProblems({ subject: request.subject, ...(request.track ? { track: request.track.slug } : {}) }),
+      this.problemBank.listCandidates({ subject: request.subject, ...(request.track ? { track: request.track.slug } : {}) }),
       this.facts.topicMastery(request.userId),
       this.facts.attempts(request.userId, request.subject),
       this.facts.recentSubmissions(request.userId, request.subject),
     ]);
-    const candidates: Candidate[] = problems.map((problem) => ({
-      id: problem.id,
-      difficulty: problem.difficulty,
-      topics: problem.topics,
-      module: problem.module,
-    }));
+    const candidates: Candidate[] = problems;
     const byId = new Map(candidates.map((candidate) => [candidate.id, candidate]));
 
     let hardestPassed = 0;
