@@ -28,19 +28,27 @@ if oldest[2] then reset = tonumber(oldest[2]) + window - now end
 return {allowed, count, reset}
 `;
 
+type ScriptedRedis = RedisHandle["client"] & {
+  slidingWindowHit(numberOfKeys: number, ...args: (string | number)[]): Promise<unknown>;
+};
+
 export class RedisRateLimiter implements RateLimiter {
   /** False while Redis is unreachable; readiness reports it. */
   healthy = true;
+  private readonly client: ScriptedRedis;
 
   constructor(
     private readonly redis: RedisHandle,
     private readonly log: Logger,
-  ) {}
+  ) {
+    if (!("slidingWindowHit" in redis.client)) redis.client.defineCommand("slidingWindowHit", { lua: SLIDING_WINDOW });
+    this.client = redis.client as ScriptedRedis;
+  }
 
   async hit(key: string, limit: number, windowSeconds: number): Promise<RateLimitDecision> {
     try {
-      const [allowed, count, resetMs] = (await this.redis.client.eval(
-        SLIDING_WINDOW,
+      // EVALSHA with a fallback to EVAL: the script crosses the wire once, not per request.
+      const [allowed, count, resetMs] = (await this.client.slidingWindowHit(
         1,
         `${this.redis.prefix}ratelimit:${key}`,
         windowSeconds * 1000,
