@@ -1,5 +1,5 @@
 import type { AppRouter } from "@co/shared/router";
-import { createTRPCClient, httpBatchLink, httpSubscriptionLink, splitLink } from "@trpc/client";
+import { createTRPCClient, httpBatchLink, httpSubscriptionLink, splitLink, type TRPCClient } from "@trpc/client";
 import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
 import superjson from "superjson";
 
@@ -26,7 +26,7 @@ export interface CoClientOptions {
  * A fully typed client of the CO: queries and mutations batched over `/trpc` with
  * superjson (Dates stay Dates), subscriptions (the tutor stream) over SSE.
  */
-export function createCoClient(options: CoClientOptions) {
+export function createCoClient(options: CoClientOptions): TRPCClient<AppRouter> {
   const url = `${options.baseUrl.replace(/\/$/, "")}/trpc`;
   const authorization = async (): Promise<Record<string, string>> => {
     const token = await options.getToken();
@@ -57,4 +57,76 @@ export function createCoClient(options: CoClientOptions) {
   });
 }
 
-export type CoClient = ReturnType<typeof createCoClient>;
+export type CoClient = TRPCClient<AppRouter>;
+
+/** A tutor stream that ended with an `error` event (`code` e.g. UPSTREAM_ERROR, UPSTREAM_TIMEOUT, SHUTDOWN). */
+export class TutorStreamError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    /** Id of the last event received: pass it as `lastEventId` to resume (after a SHUTDOWN, on another instance). */
+    readonly lastEventId: string | undefined,
+  ) {
+    super(message);
+    this.name = "TutorStreamError";
+  }
+}
+
+export interface StreamHintOptions {
+  /** Resume after this event id (from a previous stream or a `TutorStreamError`). */
+  lastEventId?: string;
+  /** Stops the stream; iteration then rejects with the signal's reason. */
+  signal?: AbortSignal;
+}
+
+/**
+ * A tutor turn's hint as an async iterable of markdown deltas, over the `tutor.stream`
+ * subscription: it ends at `message.end`, throws `TutorStreamError` on an `error` event,
+ * and resumes by itself after a dropped connection (the link resends the last event id).
+ *
+ * ```ts
+ * const { turn_id } = await client.tutor.createMessage.mutate({ session_id, problem_id, hint_level: 1 });
+ * for await (const delta of streamHint(client, turn_id)) render(delta);
+ * ```
+ */
+export async function* streamHint(client: CoClient, turnId: string, options: StreamHintOptions = {}): AsyncGenerator<string> {
+  type Item = { kind: "delta"; content: string } | { kind: "end" } | { kind: "error"; error: unknown };
+  const queue: Item[] = [];
+  let wake: (() => void) | undefined;
+  const push = (item: Item) => {
+    queue.push(item);
+    wake?.();
+  };
+  const subscription = client.tutor.stream.subscribe(
+    { turn_id: turnId, lastEventId: options.lastEventId ?? null },
+    {
+      onData: ({ id, data: event }) => {
+        if (event.type === "message.delta") push({ kind: "delta", content: event.data.content });
+        else if (event.type === "message.end") push({ kind: "end" });
+        // A shutdown notice carries the resume point as its id: resuming after it loses nothing.
+        else if (event.type === "error") push({ kind: "error", error: new TutorStreamError(event.data.code, event.data.message, id) });
+      },
+      onError: (error) => push({ kind: "error", error }),
+      onComplete: () => push({ kind: "end" }),
+    },
+  );
+  const onAbort = () => push({ kind: "error", error: options.signal?.reason });
+  options.signal?.addEventListener("abort", onAbort, { once: true });
+  try {
+    options.signal?.throwIfAborted();
+    for (;;) {
+      const item = queue.shift();
+      if (!item) {
+        await new Promise<void>((resolve) => (wake = resolve));
+        wake = undefined;
+        continue;
+      }
+      if (item.kind === "end") return;
+      if (item.kind === "error") throw item.error;
+      yield item.content;
+    }
+  } finally {
+    options.signal?.removeEventListener("abort", onAbort);
+    subscription.unsubscribe();
+  }
+}

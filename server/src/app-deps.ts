@@ -6,11 +6,23 @@ import type { RateLimiter } from "./ports/rate-limiter.js";
 import type { CatalogService } from "./services/catalog.service.js";
 import type { HealthService } from "./services/health.service.js";
 import type { MasteryService } from "./services/mastery.service.js";
+import type { TutorService } from "./services/tutor.service.js";
+import type { RecommendationService } from "./services/recommendation/recommendation.service.js";
+import type { SessionsService } from "./services/sessions.service.js";
+import type { SubmissionsService } from "./services/submissions/submissions.service.js";
+import type { StudyPathsService } from "./services/study/study-paths.service.js";
+import type { StudyTasksService } from "./services/study/study-tasks.service.js";
 
 export interface AppServices {
   catalog: CatalogService;
   mastery: MasteryService;
   health: HealthService;
+  tutor: TutorService;
+  sessions: SessionsService;
+  submissions: SubmissionsService;
+  recommendations: RecommendationService;
+  studyPaths: StudyPathsService;
+  studyTasks: StudyTasksService;
 }
 
 /** Everything a request may need, built once in the composition root and passed down. */
@@ -21,4 +33,6 @@ export interface AppDeps {
   tokenVerifier: TokenVerifier;
   rateLimiter: RateLimiter;
   services: AppServices;
+  /** Releases what the graph owns (evaluator child processes); infrastructure is closed by its owner. */
+  close(): Promise<void>;
 }

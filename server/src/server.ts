@@ -63,10 +63,16 @@ export async function startService(baseConfig: Config, options: { logger?: Logge
     (closing ??= (async () => {
       const stopped = new Promise<void>((resolve) => httpServer.close(() => resolve()));
       httpServer.closeIdleConnections();
+      // Open tutor streams get `error {code: "SHUTDOWN"}` and end before connections are cut.
+      await deps.services.tutor.shutdown();
+      // The ended streams leave idle keep-alive connections behind: close them too.
+      await new Promise((resolve) => setImmediate(resolve));
+      httpServer.closeIdleConnections();
       // In-flight requests get a grace period; long-lived streams are ended after it.
       await Promise.race([stopped, new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
       httpServer.closeAllConnections();
       await stopped;
+      await deps.close();
       await redis?.close();
       await database.close();
     })());

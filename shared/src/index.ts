@@ -3,3 +3,7 @@ export * from "./contracts/problems.js";
 export * from "./contracts/tracks.js";
 export * from "./contracts/health.js";
 export * from "./contracts/mastery.js";
+export * from "./contracts/sessions.js";
+export * from "./contracts/submissions.js";
+export * from "./contracts/tutor.js";
+export * from "./contracts/study.js";

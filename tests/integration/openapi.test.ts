@@ -67,7 +67,7 @@ describe("/docs and /panel", () => {
   it("never serves the panel in production", async () => {
     const { generateKeyPair, exportSPKI } = await import("jose");
     const pem = await exportSPKI((await generateKeyPair("RS256")).publicKey);
-    const prod = await startTestApp({ env: { CO_ENVIRONMENT: "production", CO_JWT_SECRET: "", CO_JWT_PUBLIC_KEY: pem }, db: app.db, redis: null });
+    const prod = await startTestApp({ env: { CO_ENVIRONMENT: "production", CO_JWT_SECRET: "", CO_JWT_PUBLIC_KEY: pem, CO_STREAM_TOKEN_SECRET: "t".repeat(32) }, db: app.db, redis: null });
     try {
       expect((await http(`${prod.url}/panel`)).status).toBe(404);
     } finally {

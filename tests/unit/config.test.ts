@@ -54,7 +54,7 @@ describe("configuration", () => {
     expect(problemsOf({ CO_ENVIRONMENT: "production", CO_JWKS_URL: "https://id.example.com/jwks", CO_JWT_SECRET: "s".repeat(40) }).join()).toContain(
       "CO_JWT_SECRET",
     );
-    expect(parseConfig({ CO_ENVIRONMENT: "production", CO_JWKS_URL: "https://id.example.com/jwks" }).evaluator.pythonEnabled).toBe(false);
+    expect(parseConfig({ CO_ENVIRONMENT: "production", CO_JWKS_URL: "https://id.example.com/jwks", CO_STREAM_TOKEN_SECRET: "t".repeat(32) }).evaluator.pythonEnabled).toBe(false);
   });
 
   it("picks the tutor provider from what is configured", () => {

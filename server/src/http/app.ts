@@ -9,6 +9,11 @@ import { mountDocs } from "./docs.js";
 import { errorHandler, notFoundHandler, rewriteRestErrors } from "./error-envelope.js";
 import { requestContext } from "./request-context.js";
 import { createRestHandler } from "./rest.js";
+import { tutorStreamOpenApiPaths } from "./tutor-stream.openapi.js";
+import { TUTOR_STREAM_PATH, tutorStreamRoute } from "./tutor-stream.route.js";
+import { emptyBodyAsJson } from "./empty-body.js";
+import { studyExportOpenApiPaths } from "./study-export.openapi.js";
+import { STUDY_EXPORT_PATH, studyExportRoute } from "./study-export.route.js";
 
 export const BODY_LIMIT = "256kb";
 
@@ -42,9 +47,15 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
 
+  // Server-Sent Events, not JSON: beside the REST adapter, before it sees the path.
+  app.get(TUTOR_STREAM_PATH, tutorStreamRoute(deps));
+  // CSV or JSON, streamed: also beside the adapter.
+  app.get(STUDY_EXPORT_PATH, studyExportRoute(deps));
+
+  app.use("/v1", emptyBodyAsJson);
   app.use("/v1", rewriteRestErrors, (req, res, next) => (req.path.startsWith("/health") ? next() : rest(req, res, next)));
 
-  mountDocs(app, deps, () => ({}));
+  mountDocs(app, deps, () => ({ ...tutorStreamOpenApiPaths, ...studyExportOpenApiPaths }));
 
   app.use(notFoundHandler);
   app.use(errorHandler);

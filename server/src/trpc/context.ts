@@ -42,7 +42,8 @@ export function createInnerContext(
   };
 }
 
-const bearerOf = (header: string | undefined): string | undefined => {
+/** The token of an `Authorization: Bearer …` header; plain Express routes use it too. */
+export const bearerOf = (header: string | undefined): string | undefined => {
   if (header === undefined) return undefined;
   const match = /^Bearer\s+(.*)$/i.exec(header.trim());
   // A header that is not "Bearer …" is kept as is so the verifier can say it is malformed.

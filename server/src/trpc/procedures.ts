@@ -1,4 +1,4 @@
-import { AppError } from "../errors/app-error.js";
+import { countCall, identifyCaller, requireUser, type Caller } from "../auth/caller-gate.js";
 import { baseProcedure } from "./init.js";
 
 /** No auth, no limit: health probes only. */
@@ -10,31 +10,10 @@ export const publicProcedure = baseProcedure;
  * procedure of a batched `/trpc` call passes here, so a batch of N counts N.
  */
 export const limitedProcedure = baseProcedure.use(async ({ ctx, next }) => {
-  let user = ctx.user;
-  let authError: AppError | null = null;
-  if (!user) {
-    try {
-      user = await ctx.deps.tokenVerifier.verify(ctx.bearerToken);
-    } catch (error) {
-      authError = error instanceof AppError ? error : new AppError("UNAUTHORIZED", "Token could not be verified");
-    }
-  }
-  const { requests, windowSeconds } = ctx.deps.config.rateLimit;
-  const decision = await ctx.deps.rateLimiter.hit(user ? `user:${user.id}` : `ip:${ctx.ip}`, requests, windowSeconds);
-  ctx.response.setHeader("RateLimit-Limit", String(decision.limit));
-  ctx.response.setHeader("RateLimit-Remaining", String(decision.remaining));
-  ctx.response.setHeader("RateLimit-Reset", String(decision.resetSeconds));
-  if (!decision.allowed) {
-    ctx.response.setHeader("Retry-After", String(decision.resetSeconds));
-    throw new AppError("RATE_LIMITED", `Rate limit of ${decision.limit} requests per ${windowSeconds} s exceeded; retry in ${decision.resetSeconds} s`, {
-      retry_after: decision.resetSeconds,
-    });
-  }
-  return next({ ctx: { user, authError } });
+  const caller: Caller = ctx.user ? { user: ctx.user, authError: null } : await identifyCaller(ctx.deps.tokenVerifier, ctx.bearerToken);
+  await countCall(ctx.deps, { user: caller.user, ip: ctx.ip }, (name, value) => ctx.response.setHeader(name, value));
+  return next({ ctx: caller });
 });
 
 /** Requires a verified user: `ctx.user` is non-null from here on. */
-export const authedProcedure = limitedProcedure.use(({ ctx, next }) => {
-  if (!ctx.user) throw ctx.authError ?? new AppError("UNAUTHORIZED", "Missing bearer token (Authorization: Bearer <jwt>)");
-  return next({ ctx: { user: ctx.user } });
-});
+export const authedProcedure = limitedProcedure.use(({ ctx, next }) => next({ ctx: { user: requireUser(ctx) } }));

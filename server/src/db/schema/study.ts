@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { check, doublePrecision, index, integer, jsonb, pgTable, text, uuid } from "drizzle-orm/pg-core";
+import { bigint, check, doublePrecision, index, integer, jsonb, pgTable, text, uuid } from "drizzle-orm/pg-core";
 import { createdAt, id, oneOf, timestampTz } from "./columns.js";
 import { submissions } from "./submissions.js";
 import { tracks } from "./tracks.js";
@@ -66,11 +66,15 @@ export const studyTasks = pgTable(
   ],
 );
 
-/** Append-only audit trail of a task. */
+/**
+ * Append-only audit trail of a task. `seq` orders events chronologically: several events
+ * written in one transaction share its `created_at`, but never a sequence number.
+ */
 export const taskEvents = pgTable(
   "task_events",
   {
     id: id(),
+    seq: bigint("seq", { mode: "number" }).notNull().generatedAlwaysAsIdentity(),
     taskId: uuid("task_id")
       .notNull()
       .references(() => studyTasks.id, { onDelete: "cascade" }),
@@ -80,7 +84,7 @@ export const taskEvents = pgTable(
   },
   (table) => [
     check("task_events_type_check", oneOf("event_type", TASK_EVENT_TYPES)),
-    index("task_events_task_idx").on(table.taskId, table.createdAt),
+    index("task_events_task_seq_idx").on(table.taskId, table.seq),
   ],
 );
 

@@ -1,0 +1,122 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { LocalProblemBank } from "../../server/src/adapters/problem-bank/local-problem-bank.js";
+import { MemoryStreamBus } from "../../server/src/adapters/stream-bus/memory-stream-bus.js";
+import { MemoryStreamSlots } from "../../server/src/adapters/stream-bus/memory-stream-slots.js";
+import { createStreamTokens } from "../../server/src/auth/stream-token.js";
+import { sessions, tutorTurns } from "../../server/src/db/schema/index.js";
+import { createLogger } from "../../server/src/logger.js";
+import { systemClock } from "../../server/src/ports/clock.js";
+import type { Tutor, TutorChunk } from "../../server/src/ports/tutor.js";
+import { SessionsRepository } from "../../server/src/repositories/sessions.repository.js";
+import { TutorTurnsRepository } from "../../server/src/repositories/tutor-turns.repository.js";
+import { STREAM_SLOT_TTL_MS, TutorService, type TutorStreamItem } from "../../server/src/services/tutor.service.js";
+import { createTestDatabase, type TestDatabase } from "../support/test-infra.js";
+import { PROBLEM_ID } from "./support/tutor-fixtures.js";
+
+let db: TestDatabase;
+beforeAll(async () => {
+  db = await createTestDatabase();
+});
+afterAll(() => db.dispose());
+
+/** Answers one delta, then waits until it is aborted. */
+const stuckTutor: Tutor = {
+  provider: "stuck",
+  async *generate(_request, signal): AsyncGenerator<TutorChunk> {
+    yield { type: "delta", content: "Start " };
+    await new Promise((_, reject) => signal.addEventListener("abort", () => reject(signal.reason), { once: true }));
+  },
+};
+
+function buildService(tutor: Tutor = stuckTutor) {
+  const bus = new MemoryStreamBus();
+  const slots = new MemoryStreamSlots(systemClock);
+  const turns = new TutorTurnsRepository(db.handle.db);
+  const service = new TutorService({
+    sessions: new SessionsRepository(db.handle.db),
+    turns,
+    problemBank: new LocalProblemBank(db.handle.db),
+    tutor,
+    bus,
+    slots,
+    tokens: createStreamTokens("x".repeat(40)),
+    hintRecorder: { recordHintRequested: async () => {} },
+    transaction: (work) => db.handle.db.transaction(work),
+    clock: systemClock,
+    logger: createLogger("silent"),
+    settings: { maxStreams: 1, timeoutMs: 60_000, publicBaseUrl: "http://co.test" },
+  });
+  return { service, bus, slots, turns };
+}
+
+async function newSession(userId: string) {
+  const [row] = await db.handle.db.insert(sessions).values({ userId, subject: "coding", mode: "practice", problemId: PROBLEM_ID }).returning();
+  return row!.id;
+}
+
+async function collect(items: AsyncIterable<TutorStreamItem>, until: (item: TutorStreamItem) => boolean = () => false) {
+  const seen: TutorStreamItem[] = [];
+  for await (const item of items) {
+    seen.push(item);
+    if (until(item)) break;
+  }
+  return seen;
+}
+
+describe("TutorService", () => {
+  it("when the instance generating a turn shuts down, readers get SHUTDOWN from the stream, the turn is cancelled and its slot freed", async () => {
+    const { service, slots, turns } = buildService();
+    const sessionId = await newSession("svc-shutdown");
+    const { turn_id } = await service.createMessage("svc-shutdown", { session_id: sessionId, problem_id: PROBLEM_ID, hint_level: 1 });
+    const items = await service.openStream("svc-shutdown", turn_id, null, new AbortController().signal);
+    const iterator = items[Symbol.asyncIterator]();
+    expect((await iterator.next()).value).toMatchObject({ kind: "event", event: { type: "message.start" } });
+    expect((await iterator.next()).value).toMatchObject({ kind: "event", event: { type: "message.delta", data: { content: "Start " } } });
+    // The reader keeps pulling while the service shuts down, as an open connection does.
+    const stopping = service.shutdown();
+    const rest = [];
+    for (let step = await iterator.next(); !step.done; step = await iterator.next()) rest.push(step.value);
+    await stopping;
+    expect(rest).toEqual([{ kind: "event", id: expect.any(String), resumable: true, event: { type: "error", data: { code: "SHUTDOWN", message: expect.any(String) } } }]);
+    expect(await turns.findOwned("svc-shutdown", turn_id)).toMatchObject({ status: "cancelled", content: "Start " });
+    expect((await slots.acquire("svc-shutdown", "probe", 1, 1000)).acquired).toBe(true);
+    await expect(service.createMessage("svc-shutdown", { session_id: sessionId, problem_id: PROBLEM_ID, hint_level: 1 })).rejects.toMatchObject({
+      code: "UNAVAILABLE",
+    });
+  });
+
+  it("closes a turn abandoned by a dead instance once it is older than a slot's lifetime", async () => {
+    const { service, bus, turns } = buildService();
+    const sessionId = await newSession("svc-abandoned");
+    const [turn] = await db.handle.db
+      .insert(tutorTurns)
+      .values({
+        userId: "svc-abandoned",
+        sessionId,
+        problemId: PROBLEM_ID,
+        hintLevel: 1,
+        provider: "local",
+        createdAt: new Date(Date.now() - STREAM_SLOT_TTL_MS - 60_000),
+      })
+      .returning();
+    await bus.append(`tutor:${turn!.id}`, { type: "message.start", data: { turn_id: turn!.id, hint_level: 1 } });
+    const items = await service.openStream("svc-abandoned", turn!.id, null, new AbortController().signal, { idleMs: 10 });
+    const seen = await collect(items);
+    expect(seen.filter((item) => item.kind === "event").map((item) => item.kind === "event" && item.event)).toEqual([
+      { type: "message.start", data: { turn_id: turn!.id, hint_level: 1 } },
+      { type: "error", data: { code: "UPSTREAM_ERROR", message: expect.stringMatching(/interrupted/) } },
+    ]);
+    expect(seen.some((item) => item.kind === "idle")).toBe(true);
+    expect((await turns.findOwned("svc-abandoned", turn!.id))!.status).toBe("failed");
+  });
+
+  it("answers 404 for a finished turn whose events have expired", async () => {
+    const { service } = buildService();
+    const sessionId = await newSession("svc-expired");
+    const [turn] = await db.handle.db
+      .insert(tutorTurns)
+      .values({ userId: "svc-expired", sessionId, problemId: PROBLEM_ID, hintLevel: 1, provider: "local", status: "completed" })
+      .returning();
+    await expect(service.openStream("svc-expired", turn!.id, null, new AbortController().signal)).rejects.toMatchObject({ code: "NOT_FOUND" });
+  });
+});
