@@ -1,7 +1,10 @@
 import { createServer, connect, type Server, type Socket } from "node:net";
 import { Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
+import { eq } from "drizzle-orm";
 import { openDatabase } from "../../server/src/db/database.js";
+import { tutorTurns } from "../../server/src/db/schema/index.js";
+import { codingProblem, openSession } from "../support/learning.js";
 import { http, startTestApp } from "../support/test-app.js";
 import { createTestDatabase, testServices } from "../support/test-infra.js";
 
@@ -35,7 +38,7 @@ async function startProxy(targetPort: number) {
 }
 
 describe("when Redis is unreachable", () => {
-  it("the limiter fails open and readiness reports the degradation", async () => {
+  it("the limiter fails open, readiness reports the degradation, and tutor requests answer 503", async () => {
     const client = new Redis("redis://127.0.0.1:1", { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => null });
     client.on("error", () => {});
     const deadRedis = {
@@ -49,6 +52,18 @@ describe("when Redis is unreachable", () => {
       const ready = await http<{ status: string; checks: Record<string, string> }>(`${app.url}/health/ready`);
       expect(ready.status).toBe(200);
       expect(ready.body).toMatchObject({ status: "degraded", checks: { database: "ok", redis: "down" } });
+
+      // Stream slots cannot fail open (the per-user cap would stop holding): 503, nothing recorded.
+      const problem = codingProblem();
+      const session = await openSession(app, "redis-down", problem);
+      const hint = await http<{ error: { code: string } }>(`${app.url}/v1/tutor/messages`, {
+        method: "POST",
+        headers: await app.authFor("redis-down"),
+        json: { session_id: session.id, problem_id: problem.id, hint_level: 1 },
+      });
+      expect(hint.status).toBe(503);
+      expect(hint.body.error.code).toBe("UNAVAILABLE");
+      expect(await app.db.handle.db.select().from(tutorTurns).where(eq(tutorTurns.userId, "redis-down"))).toEqual([]);
     } finally {
       await app.close();
     }

@@ -1,3 +1,4 @@
+import { AppError } from "../../errors/app-error.js";
 import type { SlotDecision, StreamSlots } from "../../ports/stream-slots.js";
 import type { RedisHandle } from "../redis/redis-client.js";
 
@@ -28,8 +29,13 @@ export class RedisStreamSlots implements StreamSlots {
   constructor(private readonly redis: RedisHandle) {}
 
   async acquire(userId: string, slotId: string, max: number, ttlMs: number): Promise<SlotDecision> {
-    const [acquired, active] = (await this.redis.client.eval(ACQUIRE, 1, this.keyOf(userId), max, ttlMs, slotId)) as [number, number];
-    return { acquired: acquired === 1, active };
+    try {
+      const [acquired, active] = (await this.redis.client.eval(ACQUIRE, 1, this.keyOf(userId), max, ttlMs, slotId)) as [number, number];
+      return { acquired: acquired === 1, active };
+    } catch (error) {
+      // Unlike the rate limiter this cannot fail open: the cap would stop holding across instances.
+      throw new AppError("UNAVAILABLE", "Tutor streams are unavailable right now; try again shortly", {}, { cause: error });
+    }
   }
 
   async release(userId: string, slotId: string): Promise<void> {
