@@ -85,3 +85,27 @@ describe("CORS", () => {
     expect(response.headers.get("access-control-allow-origin")).toBeNull();
   });
 });
+
+describe("internal errors", () => {
+  it("answer 500 INTERNAL with no message, stack or detail of the failure, on both faces", async () => {
+    const catalog = app.deps.services.catalog;
+    const original = catalog.list.bind(catalog);
+    catalog.list = async () => {
+      throw new Error("relation secret_table does not exist at /srv/db.ts:42");
+    };
+    try {
+      const rest = await http<{ error: { code: string; message: string } }>(`${app.url}/v1/tracks`, { headers: auth });
+      expect(rest.status).toBe(500);
+      expect(rest.body).toEqual({ error: { code: "INTERNAL", message: "Internal server error", details: {} } });
+      const trpc = await fetch(`${app.url}/trpc/tracks.list?input=${encodeURIComponent(JSON.stringify({ json: {} }))}`, { headers: auth });
+      expect(trpc.status).toBe(500);
+      const text = await trpc.text();
+      expect(text).not.toMatch(/secret_table|db\.ts|stack/);
+      expect(JSON.parse(text).error.json.data.app_code).toBe("INTERNAL");
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(logLines.some((line) => line.level === 50 && JSON.stringify(line).includes("secret_table"))).toBe(true);
+    } finally {
+      catalog.list = original;
+    }
+  });
+});
