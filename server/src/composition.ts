@@ -199,6 +199,6 @@ function buildStudyServices(
   return {
     studyPaths: new StudyPathsService({ db, paths, tasks, events, reviews, ...shared, clock }),
     studyTasks: new StudyTasksService({ db, paths, tasks, events, reviews, problemBank: shared.problemBank, clock }),
-    taskActivity: new TaskActivityService({ db, tasks, events, clock }),
+    taskActivity: new TaskActivityService({ tasks, events, clock }),
   };
 }

@@ -2,7 +2,7 @@ import { count, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mastery, reviewQueue, submissions } from "../../server/src/db/schema/index.js";
 import { startFakeNeighbour, type FakeNeighbour } from "../contract/support/fake-neighbour.js";
-import { codingBody, codingProblem, mathProblem, openSession, submit } from "../support/learning.js";
+import { codingBody, codingProblem, mathProblem, openSession, packProblem, submit } from "../support/learning.js";
 import { http, startTestApp, type TestApp } from "../support/test-app.js";
 import { createTrpcClient } from "../support/trpc-client.js";
 
@@ -105,9 +105,8 @@ describe("session and ownership checks", () => {
     const session = await openSession(app, "o-owner", problem);
     const body = codingBody(session.id, problem, reference.javascript);
     expect((await submit(app, "o-intruder", body)).status).toBe(404);
-    const other = codingProblem(codingProblem().id === problem.id ? undefined : problem.id);
-    const otherProblem = (await submit(app, "o-owner", { ...body, problem_id: other.id === problem.id ? "some-other" : other.id })).status;
-    expect(otherProblem).toBe(409);
+    const other = packProblem((candidate) => candidate.type === "coding" && candidate.id !== problem.id);
+    expect((await submit(app, "o-owner", { ...body, problem_id: other.id })).status).toBe(409);
     await http(`${app.url}/v1/sessions/${session.id}`, { method: "PATCH", headers: await app.authFor("o-owner"), json: { action: "giveup" } });
     expect((await submit(app, "o-owner", body)).status).toBe(409);
     expect(await rowsFor("o-owner")).toBe(0);

@@ -15,9 +15,12 @@ import { withIdleTicks } from "./tutor/idle-ticks.js";
 import { evaluationFromRequest, evaluationFromStored, HINT_INSTRUCTIONS, toTutorProblem } from "./tutor/turn-context.js";
 import { TurnRunner } from "./tutor/turn-runner.js";
 
-/** Counts a hint against a study task; throws `AppError` NOT_FOUND for a task that is not the caller's. */
+/**
+ * Counts a hint against a study task inside the turn's transaction; throws `AppError`
+ * NOT_FOUND for a task that is not the caller's (which rolls the turn back too).
+ */
 export interface HintRecorder {
-  recordHintRequested(userId: string, taskId: string, hintLevel: number, turnId: string): Promise<void>;
+  recordHintRequested(tx: DbOrTx, userId: string, taskId: string, hintLevel: number, turnId: string): Promise<void>;
 }
 
 export interface TutorServiceDeps {
@@ -105,9 +108,9 @@ export class TutorService {
     let recorded = false;
     let token: string;
     try {
-      // Before anything is written: an unknown task leaves no trace.
-      if (input.task_id) await this.deps.hintRecorder.recordHintRequested(userId, input.task_id, input.hint_level, turnId);
       await this.deps.transaction(async (tx) => {
+        // First in the transaction: an unknown task leaves no trace, and a failed turn no counted hint.
+        if (input.task_id) await this.deps.hintRecorder.recordHintRequested(tx, userId, input.task_id, input.hint_level, turnId);
         const updated = await sessions.with(tx).updateIfActive(userId, session.id, { lastHintLevel: input.hint_level });
         if (!updated) throw AppError.conflict("Session is no longer active");
         await turns.with(tx).create({

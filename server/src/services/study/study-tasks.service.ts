@@ -60,7 +60,8 @@ export class StudyTasksService {
     if (owned.path.status !== "active") {
       throw AppError.conflict(`Study path is ${owned.path.status}; tasks can be added to active paths only`, { status: owned.path.status });
     }
-    const problems = await this.deps.problemBank.listProblems({ subject: owned.track.subject });
+    // Ranking columns are all a task needs of its problem (module, topics), so the narrow listing serves.
+    const problems = await this.deps.problemBank.listCandidates({ subject: owned.track.subject });
     const problemById = new Map(problems.map((problem) => [problem.id, problem]));
     const missing = [...new Set(input.tasks.map((task) => task.problem_id).filter((id) => !problemById.has(id)))];
     if (missing.length > 0) {

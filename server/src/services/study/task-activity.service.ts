@@ -1,4 +1,4 @@
-import type { Database, DbOrTx } from "../../db/database.js";
+import type { DbOrTx } from "../../db/database.js";
 import { AppError } from "../../errors/app-error.js";
 import type { Clock } from "../../ports/clock.js";
 import type { StudyTasksRepository } from "../../repositories/study-tasks.repository.js";
@@ -8,7 +8,6 @@ import type { HintRecorder } from "../tutor.service.js";
 import { applyExpiry, COMPLETABLE_STATUSES, isOverdue } from "./task-expiry.js";
 
 export interface TaskActivityDeps {
-  db: Database;
   tasks: StudyTasksRepository;
   events: TaskEventsRepository;
   clock: Clock;
@@ -90,14 +89,12 @@ export class TaskActivityService implements TaskSubmissionLink, HintRecorder {
   }
 
   /** `hints_used + 1` and a `hint_requested` event, together; NOT_FOUND unless the caller's task. */
-  async recordHintRequested(userId: string, taskId: string, hintLevel: number, turnId: string): Promise<void> {
+  async recordHintRequested(tx: DbOrTx, userId: string, taskId: string, hintLevel: number, turnId: string): Promise<void> {
     const now = this.deps.clock.now();
-    await this.deps.db.transaction(async (tx) => {
-      const task = await this.deps.tasks.with(tx).incrementHints(userId, taskId);
-      if (!task) throw AppError.notFound("Study task");
-      await this.deps.events
-        .with(tx)
-        .append([{ taskId: task.id, eventType: "hint_requested", payload: { hint_level: hintLevel, turn_id: turnId }, createdAt: now }]);
-    });
+    const task = await this.deps.tasks.with(tx).incrementHints(userId, taskId);
+    if (!task) throw AppError.notFound("Study task");
+    await this.deps.events
+      .with(tx)
+      .append([{ taskId: task.id, eventType: "hint_requested", payload: { hint_level: hintLevel, turn_id: turnId }, createdAt: now }]);
   }
 }
