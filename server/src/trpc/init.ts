@@ -28,6 +28,9 @@ const t = initTRPC
   .meta<ProcedureMeta>()
   .create({
     transformer: superjson,
+    // Keep-alive comments on idle subscriptions (§8.6 asks for one every 15 s), so proxies
+    // and the client's inactivity timer never drop a stream that is only waiting.
+    sse: { ping: { enabled: true, intervalMs: 15_000 } },
     // Never let tRPC decide from NODE_ENV whether stacks leak.
     isDev: false,
     errorFormatter({ shape, error }) {
