@@ -93,7 +93,9 @@ describe.runIf(testServices.dbUrl)("when PostgreSQL goes away", () => {
     expect(down.status).toBe(503);
     expect(down.body.error.code).toBe("UNAVAILABLE");
     expect(JSON.stringify(down.body)).not.toMatch(/ECONNREFUSED|127\.0\.0\.1/);
-    expect((await http(`${app.url}/health/ready`)).status).toBe(503);
+    const readiness = await http<{ status: string; checks: Record<string, string> }>(`${app.url}/health/ready`);
+    expect(readiness.status).toBe(503);
+    expect(readiness.body).toMatchObject({ status: "unavailable", checks: { database: "down" } });
 
     await proxy.up();
     let recovered = 0;

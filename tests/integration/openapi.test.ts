@@ -1,5 +1,6 @@
 import { Validator } from "@seriousme/openapi-schema-validator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { appRouter } from "../../server/src/trpc/app-router.js";
 import { http, startTestApp, type TestApp } from "../support/test-app.js";
 
 let app: TestApp;
@@ -37,13 +38,19 @@ describe("/openapi.json", () => {
     for (const operations of Object.values(body.paths)) {
       for (const operation of Object.values(operations)) {
         for (const [code, response] of Object.entries(operation.responses)) {
-          if (Number(code) < 400) continue;
+          if (Number(code) < 400 || (operation === body.paths["/health/ready"]?.get && code === "503")) continue;
           errorResponses++;
           expect(response.content?.["application/json"]?.schema.$ref).toBe("#/components/schemas/ErrorEnvelope");
         }
       }
     }
     expect(errorResponses).toBeGreaterThan(10);
+  });
+
+  it("documents readiness's 503 with the readiness report, since that is what it answers", async () => {
+    const { body } = await http<Document>(`${app.url}/openapi.json`);
+    const responses = body.paths["/health/ready"]!.get!.responses;
+    expect(responses["503"]?.content).toEqual(responses["200"]?.content);
   });
 });
 
@@ -58,10 +65,22 @@ describe("/docs and /panel", () => {
     expect((await script.text()).length).toBeGreaterThan(100_000);
   });
 
-  it("lists every procedure in the development panel", async () => {
+  it("lists every procedure in the development panel, and the panel's transport reaches them", async () => {
     const page = await http<string>(`${app.url}/panel`);
     expect(page.status).toBe(200);
-    for (const name of ["tracks", "problems", "mastery", "health"]) expect(page.body).toContain(name);
+    const embedded = page.body.replaceAll('\\"', '"');
+    const procedures = Object.keys(appRouter._def.procedures);
+    expect(procedures.length).toBeGreaterThan(20);
+    for (const name of procedures) {
+      expect(embedded, name).toContain(`"pathFromRootRouter":${JSON.stringify(name.split("."))}`);
+    }
+    // The panel calls /trpc with superjson, as any tRPC client does.
+    const input = encodeURIComponent(JSON.stringify({ json: { subject: "coding" } }));
+    const call = await http<{ result: { data: { json: { items: unknown[] } } } }>(`${app.url}/trpc/tracks.list?input=${input}`, {
+      headers: await app.authFor("panel-user"),
+    });
+    expect(call.status).toBe(200);
+    expect(call.body.result.data.json.items.length).toBeGreaterThan(0);
   });
 
   it("never serves the panel in production", async () => {

@@ -25,11 +25,14 @@ export function rewriteRestErrors(_req: Request, res: Response, next: NextFuncti
     if (res.statusCode >= 400 && typeof chunk === "string" && chunk.startsWith("{")) {
       try {
         const body = JSON.parse(chunk) as {
+          code?: unknown;
           message?: string;
           issues?: { path: PropertyKey[]; message: string }[];
           data?: { app_code?: DescribedError["code"]; details?: Record<string, unknown> };
         };
-        if (!("error" in body)) {
+        // Only the adapter's own error shape: a procedure may answer >= 400 with its
+        // output on purpose (readiness answers 503 with its checks).
+        if (typeof body.code === "string" && typeof body.message === "string") {
           const described: DescribedError = body.issues
             ? describeZodIssues(body.issues)
             : {

@@ -55,6 +55,8 @@ export function buildOpenApiDocument(options: { baseUrl: string; extraPaths?: Ex
       }
       const relevant = operation.security ? ERROR_STATUSES : ERROR_STATUSES.filter((status) => status >= 500 || status === 400);
       for (const status of relevant) responses[String(status)] = errorResponse(status);
+      // Readiness answers 503 with its own report (which dependency is down), not an error.
+      if (path === "/health/ready") responses["503"] = { ...(responses[String(declared ?? 200)] as object), description: "A required dependency is down" };
     }
     paths[target] = operations;
   }
