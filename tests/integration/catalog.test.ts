@@ -24,6 +24,17 @@ describe("tracks over REST", () => {
     expect(coding.modules.length).toBeGreaterThanOrEqual(6);
   });
 
+  it("serves problems for every seeded track, the systems track's essays included", async () => {
+    for (const slug of ["coding-foundations", "math-foundations", "systems-design"]) {
+      const { status, body } = await http<{ items: { track: string; module: string | null }[] }>(`${app.url}/v1/tracks/${slug}/problems`, {
+        headers: auth,
+      });
+      expect(status, slug).toBe(200);
+      expect(body.items.length, slug).toBeGreaterThanOrEqual(3);
+      expect(body.items.every((problem) => problem.track === slug && problem.module !== null)).toBe(true);
+    }
+  });
+
   it("filters by subject and by label", async () => {
     const bySubject = await http<{ items: { subject: string }[] }>(`${app.url}/v1/tracks?subject=math`, { headers: auth });
     expect(bySubject.body.items.length).toBeGreaterThan(0);
