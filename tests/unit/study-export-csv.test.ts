@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { csvField, csvHeader, csvRows } from "../../server/src/http/study-export.csv.js";
+import { csvField, csvHeader, csvRows, neutraliseFormula } from "../../server/src/http/study-export.csv.js";
 
 describe("CSV of the study export", () => {
   it("leaves plain fields alone and quotes those with a comma, a quote or a line break (RFC 4180)", () => {
@@ -34,5 +34,29 @@ describe("CSV of the study export", () => {
       },
     ]);
     expect(row).toBe('t1,p1,sum-of-digits,,"[""math"",""loops""]",2,2030-01-01T00:00:00.000Z,,,completed,0.5,,1,"{""note"":""a""}"\r\n');
+  });
+
+  it("when a learner's text starts like a formula (=, +, -, @, tab, CR), the cell gets a leading ' and stays text", () => {
+    for (const text of ["=HYPERLINK(\"http://x\")", "+1", "-1+2", "@SUM(A1)", "\tcmd", "\rcmd"]) expect(neutraliseFormula(text)).toBe(`'${text}`);
+    for (const text of ["basics", "", "a=b", "1-2", "[\"=x\"]"]) expect(neutraliseFormula(text)).toBe(text);
+    const row = csvRows([
+      {
+        id: "t1",
+        path_id: "p1",
+        problem_id: "count-evens",
+        module: "=cmd|' /C calc'!A0",
+        topic_tags: ["=1+1"],
+        difficulty: 1,
+        scheduled_at: new Date("2030-01-01T00:00:00Z"),
+        started_at: null,
+        completed_at: null,
+        status: "scheduled",
+        score: 0,
+        time_spent_seconds: 0,
+        hints_used: 0,
+        metadata: {},
+      },
+    ]);
+    expect(row).toBe(`t1,p1,count-evens,'=cmd|' /C calc'!A0,"[""=1+1""]",1,2030-01-01T00:00:00.000Z,,,scheduled,0,0,0,{}\r\n`);
   });
 });

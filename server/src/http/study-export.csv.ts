@@ -25,12 +25,25 @@ export function csvField(text: string): string {
   return NEEDS_QUOTES.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-/** null → empty; dates ISO-8601; arrays and objects as JSON (lossless, one cell). */
+/** First characters a spreadsheet reads as the start of a formula (OWASP "CSV injection"). */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/**
+ * A text cell a spreadsheet would run as a formula (`=HYPERLINK(...)`, `@SUM(...)`, `-1+2`)
+ * gets a leading `'`, so it is shown as text. Module, tags and metadata are the learner's
+ * own text; numbers are never touched (they are not text, and no column is negative).
+ */
+export function neutraliseFormula(text: string): string {
+  return FORMULA_START.test(text) ? `'${text}` : text;
+}
+
+/** null → empty; dates ISO-8601; arrays and objects as JSON (lossless, one cell); text formula-safe. */
 function cellText(value: unknown): string {
   if (value === null || value === undefined) return "";
   if (value instanceof Date) return value.toISOString();
-  if (typeof value === "object") return JSON.stringify(value);
-  return String(value);
+  if (typeof value === "number") return String(value);
+  if (typeof value === "object") return neutraliseFormula(JSON.stringify(value));
+  return neutraliseFormula(String(value));
 }
 
 const line = (cells: string[]) => `${cells.map(csvField).join(",")}\r\n`;

@@ -32,7 +32,8 @@ export const studyExportOpenApiPaths = {
       description:
         "Every task of the caller's paths scheduled in [from, to), earliest first, streamed without a size limit. " +
         `CSV: a header row (${STUDY_TASK_CSV_COLUMNS.join(", ")}), then one CRLF-ended row per task, RFC 4180 quoting; ` +
-        "topic_tags and metadata are JSON text, empty cells are null. JSON: an array of StudyTask. " +
+        "topic_tags and metadata are JSON text, empty cells are null; a text cell starting with =, +, -, @, tab or CR gets a leading ' " +
+        "so spreadsheets do not run it as a formula. JSON: an array of StudyTask. " +
         "Overdue tasks are expired before the export is read.",
       security: [{ Authorization: [] }],
       parameters: [
