@@ -39,9 +39,12 @@ export function createApp(deps: AppDeps): Express {
       router: appRouter,
       createContext: createHttpContextFactory(deps),
       maxBodySize: 256 * 1024,
-      onError: ({ error, path, ctx }) => {
-        if (describeError(error).code === "INTERNAL") {
-          (ctx?.log ?? deps.logger).error({ err: error.cause ?? error, path }, "trpc call failed");
+      // Inside a procedure, baseProcedure logs internal errors with the request's logger;
+      // this catches the rest (a failing createContext), which has no ctx.
+      onError: ({ error, path, ctx, req }) => {
+        if (!ctx && describeError(error).code === "INTERNAL") {
+          const log = (req.res?.locals.log as typeof deps.logger | undefined) ?? deps.logger;
+          log.error({ err: error.cause ?? error, path }, "trpc call failed");
         }
       },
     }),
