@@ -3,6 +3,7 @@ import {
   difficultyCeiling,
   novelty,
   rankCandidates,
+  recency,
   targetDifficulty,
   weakness,
   type Candidate,
@@ -32,6 +33,25 @@ describe("the ranking factors", () => {
   it("weakness is 1 with no mastery, else 1 - mean mastery/100 over the problem's topics", () => {
     expect(weakness(problem("a", 1, ["x", "y"]), facts())).toBe(1);
     expect(weakness(problem("a", 1, ["x", "y"]), facts({ topicMastery: new Map([["x", 80], ["y", 40]]) }))).toBeCloseTo(0.4);
+  });
+
+  it("a topic without mastery counts as 0 in the weakness mean", () => {
+    expect(weakness(problem("a", 1, ["x", "y"]), facts({ topicMastery: new Map([["x", 100]]) }))).toBeCloseTo(0.5);
+    expect(weakness(problem("a", 1, []), facts({ topicMastery: new Map([["x", 100]]) }))).toBe(1);
+  });
+
+  it("recency is the share of the problem's topics not practised in the last 24 h", () => {
+    const practised = facts({ recentTopics: new Set(["x"]) });
+    expect(recency(problem("a", 1, ["y", "z"]), practised)).toBe(1);
+    expect(recency(problem("a", 1, ["x", "y"]), practised)).toBe(0.5);
+    expect(recency(problem("a", 1, ["x"]), practised)).toBe(0);
+  });
+
+  it("when a topic was practised today, a problem on another topic is preferred", () => {
+    const practised = facts({ recentTopics: new Set(["arrays"]) });
+    const candidates = [problem("a-arrays", 1, ["arrays"]), problem("b-strings", 1, ["strings"])];
+    expect(rankCandidates(candidates, practised, { now: NOW, weights })?.candidate.id).toBe("b-strings");
+    expect(rankCandidates(candidates, practised, { now: NOW, weights: { ...weights, recency: 0 } })?.candidate.id).toBe("a-arrays");
   });
 
   it("novelty steps down with how recently the problem was attempted", () => {
@@ -74,6 +94,37 @@ describe("the guardrails", () => {
     expect(difficultyCeiling(failedTwice)).toBe(2);
     const pick = rankCandidates([problem("three", 3), problem("two", 2)], failedTwice, { now: NOW, weights });
     expect(pick?.candidate.id).toBe("two");
+  });
+
+  it("when nothing is within the difficulty ceiling, there is no candidate rather than a harder problem", () => {
+    expect(rankCandidates([problem("four", 4), problem("three", 3)], facts(), { now: NOW, weights })).toBeNull();
+    expect(rankCandidates([problem("five", 5)], facts({ hardestPassed: 3 }), { now: NOW, weights })).toBeNull();
+  });
+
+  it("when a learner fails twice and the last failed problem is unknown, the earlier failure caps the next pick", () => {
+    const failedTwice = (older: number | null) =>
+      facts({
+        hardestPassed: 4,
+        recent: [
+          { problemId: "gone", passed: false, difficulty: null },
+          { problemId: "f0", passed: false, difficulty: older },
+        ],
+      });
+    expect(difficultyCeiling(failedTwice(2))).toBe(2);
+    // Neither failure known: no step above the hardest level passed.
+    expect(difficultyCeiling(failedTwice(null))).toBe(4);
+  });
+
+  it("in track mode, the ceiling applies before module order: an earlier module with only harder problems is passed over", () => {
+    const candidates = [problem("m1-hard", 4, ["x"], "m1"), problem("m2-easy", 1, ["x"], "m2"), problem("m3-easy", 1, ["x"], "m3")];
+    const pick = rankCandidates(candidates, facts(), { now: NOW, weights, moduleOrder: ["m1", "m2", "m3"] });
+    expect(pick?.candidate.id).toBe("m2-easy");
+  });
+
+  it("in track mode, when every unsolved problem is above the ceiling, there is no candidate", () => {
+    const solved = facts({ attempts: new Map([["m1-a", { lastAt: new Date(NOW.getTime() - 40 * DAY), everPassed: true }]]), hardestPassed: 1 });
+    const candidates = [problem("m1-a", 1, ["x"], "m1"), problem("m2-a", 3, ["x"], "m2")];
+    expect(rankCandidates(candidates, solved, { now: NOW, weights, moduleOrder: ["m1", "m2"] })).toBeNull();
   });
 
   it("in track mode, the earliest module with unsolved problems comes first", () => {

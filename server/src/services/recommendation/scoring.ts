@@ -45,17 +45,18 @@ export interface Weights {
 export interface RankingContext {
   now: Date;
   weights: Weights;
-  /** Track mode: modules in order; only the earliest module with unsolved problems competes. */
+  /** Track mode: modules in order; only the earliest module with unsolved problems under the ceiling competes. */
   moduleOrder?: string[];
   excludeProblemId?: string | null;
 }
 
 const DAY_MS = 86_400_000;
 
+/** 1 − mean topic mastery/100 over the candidate's topics; a topic not yet mastered counts as 0. */
 export function weakness(candidate: Candidate, facts: LearnerFacts): number {
-  const scores = candidate.topics.map((topic) => facts.topicMastery.get(topic)).filter((score) => score !== undefined);
-  if (scores.length === 0) return 1;
-  return 1 - scores.reduce((sum, score) => sum + score, 0) / scores.length / 100;
+  if (candidate.topics.length === 0) return 1;
+  const total = candidate.topics.reduce((sum, topic) => sum + (facts.topicMastery.get(topic) ?? 0), 0);
+  return 1 - total / candidate.topics.length / 100;
 }
 
 export function novelty(candidate: Candidate, facts: LearnerFacts, now: Date): number {
@@ -89,12 +90,17 @@ export function recency(candidate: Candidate, facts: LearnerFacts): number {
   return 1 - practised / candidate.topics.length;
 }
 
-/** The hardest difficulty allowed now (guardrails of §8.2.3). */
+/**
+ * The hardest difficulty allowed now (guardrails of §8.2.3). After two failures in a row
+ * the cap is the last failed problem's difficulty. Should that be unknown (a problem
+ * neither the configured bank nor the local table describes), the earlier failure's
+ * stands in, and failing that the hardest level passed: the rule is never dropped.
+ */
 export function difficultyCeiling(facts: LearnerFacts): number {
   let ceiling = facts.hardestPassed > 0 ? facts.hardestPassed + 1 : 2;
   const [last, previous] = facts.recent;
-  if (last && previous && !last.passed && !previous.passed && last.difficulty !== null) {
-    ceiling = Math.min(ceiling, last.difficulty);
+  if (last && previous && !last.passed && !previous.passed) {
+    ceiling = Math.min(ceiling, last.difficulty ?? previous.difficulty ?? Math.max(1, facts.hardestPassed));
   }
   return ceiling;
 }
@@ -105,22 +111,25 @@ export interface RankedCandidate {
 }
 
 /**
- * The best candidate, or null when none is left. Ties break by problem id. When the
- * guardrails would leave nothing although unsolved problems remain, the easiest of
- * them is offered rather than ending the learner's session.
+ * The problems the guardrails allow, in this order: the difficulty ceiling first, then
+ * (track mode) only the unsolved ones of the earliest module that still has an unsolved
+ * problem under the ceiling. Empty when nothing is allowed — never relaxed, so a learner
+ * is not offered a problem harder than the rules permit.
  */
-export function rankCandidates(candidates: Candidate[], facts: LearnerFacts, context: RankingContext): RankedCandidate | null {
-  let pool = candidates.filter((candidate) => candidate.id !== context.excludeProblemId);
-  if (context.moduleOrder) {
-    const unsolved = pool.filter((candidate) => !facts.attempts.get(candidate.id)?.everPassed);
-    const earliest = context.moduleOrder.find((module) => unsolved.some((candidate) => candidate.module === module));
-    pool = earliest ? unsolved.filter((candidate) => candidate.module === earliest) : unsolved;
-  }
-  if (pool.length === 0) return null;
-
+export function eligibleCandidates(candidates: Candidate[], facts: LearnerFacts, context: RankingContext): Candidate[] {
   const ceiling = difficultyCeiling(facts);
-  const allowed = pool.filter((candidate) => candidate.difficulty <= ceiling);
-  const eligible = allowed.length > 0 ? allowed : [...pool].sort((a, b) => a.difficulty - b.difficulty).slice(0, 1);
+  const allowed = candidates.filter((candidate) => candidate.id !== context.excludeProblemId && candidate.difficulty <= ceiling);
+  if (!context.moduleOrder) return allowed;
+  const unsolved = allowed.filter((candidate) => !facts.attempts.get(candidate.id)?.everPassed);
+  const earliest = context.moduleOrder.find((module) => unsolved.some((candidate) => candidate.module === module));
+  // Problems in no listed module compete only once every listed module is done.
+  return earliest ? unsolved.filter((candidate) => candidate.module === earliest) : unsolved;
+}
+
+/** The best eligible candidate, or null when the guardrails leave none (§8.2.5). Ties break by problem id. */
+export function rankCandidates(candidates: Candidate[], facts: LearnerFacts, context: RankingContext): RankedCandidate | null {
+  const eligible = eligibleCandidates(candidates, facts, context);
+  if (eligible.length === 0) return null;
 
   const target = targetDifficulty(facts);
   const { weights } = context;
