@@ -97,6 +97,23 @@ describe("asymmetric keys", () => {
     }
   });
 
+  it("picks the algorithm from the PEM key's curve: a P-384 key verifies ES384", async () => {
+    const { publicKey, privateKey } = await generateKeyPair("ES384");
+    const ecApp = await startTestApp({ env: { CO_JWT_SECRET: "", CO_JWT_PUBLIC_KEY: await exportSPKI(publicKey) }, db: app.db, redis: null });
+    try {
+      const token = await new SignJWT({})
+        .setProtectedHeader({ alg: "ES384" })
+        .setSubject("ec-user")
+        .setIssuer(TEST_ISSUER)
+        .setAudience(TEST_AUDIENCE)
+        .setExpirationTime("1h")
+        .sign(privateKey);
+      expect((await http(`${ecApp.url}/v1/tracks`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
+    } finally {
+      await ecApp.close();
+    }
+  });
+
   it("verifies ES256 through a JWKS endpoint on loopback", async () => {
     const { createServer } = await import("node:http");
     const { exportJWK } = await import("jose");

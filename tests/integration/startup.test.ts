@@ -1,4 +1,4 @@
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -47,6 +47,12 @@ describe("start-up configuration", () => {
     expect(run.output().stderr).toContain("CO_JWT_SECRET");
   });
 
+  it("when the PEM key cannot be read, it refuses to start naming CO_JWT_PUBLIC_KEY", async () => {
+    const run = runEntryPoint({ CO_ENVIRONMENT: "production", CO_JWT_PUBLIC_KEY: "not a key", CO_STREAM_TOKEN_SECRET: "t".repeat(32) });
+    expect(await run.exited).not.toBe(0);
+    expect(run.output().stderr).toContain("CO_JWT_PUBLIC_KEY");
+  });
+
   it("in embedded mode it migrates, seeds, serves, prints the URLs and a token, and stops on SIGTERM", { timeout: 90_000 }, async () => {
     const dataDir = mkdtempSync(join(tmpdir(), "co-embedded-"));
     try {
@@ -60,6 +66,18 @@ describe("start-up configuration", () => {
       const tracks = await fetch(`${base}/v1/tracks`, { headers: { authorization: `Bearer ${token}` } });
       expect(tracks.status).toBe(200);
       expect(((await tracks.json()) as { items: unknown[] }).items.length).toBe(3);
+
+      // `npm run token -- --sub <id>` mints another, from the same development secret.
+      const minted = spawnSync(process.execPath, ["--import", "tsx", "server/src/scripts/token.ts", "--sub", "alice"], {
+        cwd: ROOT,
+        env: { PATH: process.env.PATH ?? "", CO_DATA_DIR: dataDir },
+        encoding: "utf8",
+      });
+      expect(minted.status, minted.stderr).toBe(0);
+      const alice = minted.stdout.trim();
+      expect(alice).not.toBe(token);
+      const sessions = await fetch(`${base}/v1/sessions`, { headers: { authorization: `Bearer ${alice}` } });
+      expect(sessions.status).toBe(200);
       run.child.kill("SIGTERM");
       expect(await run.exited).toBe(0);
     } finally {

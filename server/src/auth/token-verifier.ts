@@ -24,7 +24,7 @@ export type VerificationKey =
   | { kind: "pem"; pem: string }
   | { kind: "jwks"; url: string };
 
-const ASYMMETRIC_ALGORITHMS = ["RS256", "RS384", "RS512", "PS256", "ES256", "ES384", "EdDSA"];
+const ASYMMETRIC_ALGORITHMS = ["RS256", "RS384", "RS512", "PS256", "ES256", "ES384", "ES512", "EdDSA"];
 
 const unauthorized = (message: string) => new AppError("UNAUTHORIZED", message);
 
@@ -111,12 +111,27 @@ export async function createTokenVerifier(options: {
   };
 }
 
-/** RSA keys verify RS256; EC keys ES256 (P-256). */
+const EC_ALGORITHM_OF_CURVE: Record<string, string> = { prime256v1: "ES256", secp384r1: "ES384", secp521r1: "ES512" };
+
+/**
+ * The one algorithm a PEM key verifies: RS256 for RSA, ES256/384/512 by EC curve, EdDSA
+ * for Ed25519. A key that cannot be read fails naming `CO_JWT_PUBLIC_KEY`, at start-up.
+ */
 async function detectPemAlgorithm(pem: string): Promise<string> {
   const { createPublicKey } = await import("node:crypto");
-  const keyObject = createPublicKey(pem);
+  let keyObject: import("node:crypto").KeyObject;
+  try {
+    keyObject = createPublicKey(pem);
+  } catch (error) {
+    throw new Error(`CO_JWT_PUBLIC_KEY is not a readable PEM public key (${(error as Error).message})`);
+  }
   if (keyObject.asymmetricKeyType === "rsa") return "RS256";
-  if (keyObject.asymmetricKeyType === "ec") return "ES256";
   if (keyObject.asymmetricKeyType === "ed25519") return "EdDSA";
-  throw new Error(`Unsupported public key type ${keyObject.asymmetricKeyType}`);
+  if (keyObject.asymmetricKeyType === "ec") {
+    const curve = keyObject.asymmetricKeyDetails?.namedCurve ?? "";
+    const algorithm = EC_ALGORITHM_OF_CURVE[curve];
+    if (algorithm) return algorithm;
+    throw new Error(`CO_JWT_PUBLIC_KEY uses the EC curve '${curve}'; P-256, P-384 or P-521 are supported`);
+  }
+  throw new Error(`CO_JWT_PUBLIC_KEY has the unsupported key type '${keyObject.asymmetricKeyType}'`);
 }
