@@ -1,3 +1,4 @@
+import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LocalProblemBank } from "../../server/src/adapters/problem-bank/local-problem-bank.js";
 import { MemoryStreamBus } from "../../server/src/adapters/stream-bus/memory-stream-bus.js";
@@ -68,7 +69,7 @@ describe("TutorService", () => {
     const { service, slots, turns } = buildService();
     const sessionId = await newSession("svc-shutdown");
     const { turn_id } = await service.createMessage("svc-shutdown", { session_id: sessionId, problem_id: PROBLEM_ID, hint_level: 1 });
-    const items = await service.openStream("svc-shutdown", turn_id, null, new AbortController().signal);
+    const items = (await service.openStream("svc-shutdown", turn_id, null, new AbortController().signal))!;
     const iterator = items[Symbol.asyncIterator]();
     expect((await iterator.next()).value).toMatchObject({ kind: "event", event: { type: "message.start" } });
     expect((await iterator.next()).value).toMatchObject({ kind: "event", event: { type: "message.delta", data: { content: "Start " } } });
@@ -100,7 +101,7 @@ describe("TutorService", () => {
       })
       .returning();
     await bus.append(`tutor:${turn!.id}`, { type: "message.start", data: { turn_id: turn!.id, hint_level: 1 } });
-    const items = await service.openStream("svc-abandoned", turn!.id, null, new AbortController().signal, { idleMs: 10 });
+    const items = (await service.openStream("svc-abandoned", turn!.id, null, new AbortController().signal, { idleMs: 10 }))!;
     const seen = await collect(items);
     expect(seen.filter((item) => item.kind === "event").map((item) => item.kind === "event" && item.event)).toEqual([
       { type: "message.start", data: { turn_id: turn!.id, hint_level: 1 } },
@@ -108,6 +109,38 @@ describe("TutorService", () => {
     ]);
     expect(seen.some((item) => item.kind === "idle")).toBe(true);
     expect((await turns.findOwned("svc-abandoned", turn!.id))!.status).toBe("failed");
+  });
+
+  it("when an idle tick finds the turn finished, a reader already past its closing event ends", async () => {
+    const { service, bus } = buildService();
+    const sessionId = await newSession("svc-finished-idle");
+    const [turn] = await db.handle.db
+      .insert(tutorTurns)
+      .values({ userId: "svc-finished-idle", sessionId, problemId: PROBLEM_ID, hintLevel: 1, provider: "local" })
+      .returning();
+    await bus.append(`tutor:${turn!.id}`, { type: "message.start", data: { turn_id: turn!.id, hint_level: 1 } });
+    const endId = await bus.append(`tutor:${turn!.id}`, { type: "message.end", data: { finish_reason: "stop", tokens: null } });
+    // Opened while the turn still looked live; it is stored as finished just after.
+    const items = await service.openStream("svc-finished-idle", turn!.id, endId, new AbortController().signal, { idleMs: 10 });
+    await db.handle.db.update(tutorTurns).set({ status: "completed" }).where(eq(tutorTurns.id, turn!.id));
+    const seen = await collect(items!);
+    expect(seen.length).toBeGreaterThan(0);
+    expect(seen.every((item) => item.kind === "idle")).toBe(true);
+  });
+
+  it("when a turn is finished but its closing event never came, the reader gets an error without a new id", async () => {
+    const { service, bus } = buildService();
+    const sessionId = await newSession("svc-lost-end");
+    const [turn] = await db.handle.db
+      .insert(tutorTurns)
+      .values({ userId: "svc-lost-end", sessionId, problemId: PROBLEM_ID, hintLevel: 1, provider: "local", status: "failed" })
+      .returning();
+    const startId = await bus.append(`tutor:${turn!.id}`, { type: "message.start", data: { turn_id: turn!.id, hint_level: 1 } });
+    const seen = await collect((await service.openStream("svc-lost-end", turn!.id, null, new AbortController().signal, { idleMs: 10 }))!);
+    expect(seen.filter((item) => item.kind === "event")).toEqual([
+      { kind: "event", id: startId, resumable: true, event: { type: "message.start", data: { turn_id: turn!.id, hint_level: 1 } } },
+      { kind: "event", id: startId, resumable: false, event: { type: "error", data: { code: "UPSTREAM_ERROR", message: expect.stringMatching(/closing event/) } } },
+    ]);
   });
 
   it("answers 404 for a finished turn whose events have expired", async () => {

@@ -3,14 +3,33 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createStreamTokens, deriveStreamTokenSecret } from "../../server/src/auth/stream-token.js";
 import { tutorStreamRoute } from "../../server/src/http/tutor-stream.route.js";
+import { startFakeNeighbour, type FakeNeighbour } from "../contract/support/fake-neighbour.js";
 import { http, startTestApp, TEST_JWT_SECRET, type TestApp } from "../support/test-app.js";
-import { collectSse, idsIncrease, startTurn, textOf, turnOf } from "./support/tutor-fixtures.js";
+import { chatCompletions } from "./support/fake-llm.js";
+import { collectSse, idsIncrease, startTurn, streamUrlOn, textOf, turnOf } from "./support/tutor-fixtures.js";
 
 let app: TestApp;
+/** The same database with an OpenAI-compatible model the test holds mid-answer. */
+let held: TestApp;
+let llm: FakeNeighbour;
 beforeAll(async () => {
   app = await startTestApp();
+  llm = await startFakeNeighbour();
+  held = await startTestApp({ env: { CO_TUTOR_PROVIDER: "openai", CO_OPENAI_BASE: llm.url }, db: app.db, redis: app.redis });
 });
-afterAll(() => app.close());
+afterAll(async () => {
+  await held.close();
+  await app.close();
+  await llm.close();
+});
+
+/** The model sends `before`, waits until the returned function is called, then sends `after`. */
+function holdModel(before: string[], after: string[]): () => void {
+  let release!: () => void;
+  const until = new Promise<void>((resolve) => (release = resolve));
+  llm.route("POST", "/chat/completions", chatCompletions({ deltas: [...before, ...after], hold: { after: before.length, until } }));
+  return release;
+}
 
 describe("GET /v1/tutor/stream", () => {
   it("streams message.start, the deltas and message.end as text/event-stream with increasing ids", async () => {
@@ -101,27 +120,36 @@ describe("GET /v1/tutor/stream", () => {
     }
   });
 
-  it("sends a ping while idle", async () => {
+  it("sends a ping while a live turn is idle", async () => {
     // The same route and service with a short ping interval, on a bare Express app.
     const bare = express();
-    bare.get("/stream", tutorStreamRoute(app.deps, { pingIntervalMs: 20 }));
+    bare.get("/stream", tutorStreamRoute(held.deps, { pingIntervalMs: 20 }));
     const server = bare.listen(0, "127.0.0.1");
     await new Promise((resolve) => server.once("listening", resolve));
+    const release = holdModel([], ["Done."]);
     try {
-      const turn = await startTurn(app, "stream-ping");
-      const whole = await collectSse(`${app.url}/v1/tutor/stream?token=${turn.token}`);
-      // Resuming after the end's id leaves nothing to send: only pings come.
+      const turn = await startTurn(held, "stream-ping");
       const port = (server.address() as AddressInfo).port;
-      const idle = await collectSse(`http://127.0.0.1:${port}/stream?token=${turn.token}`, {
-        headers: { "last-event-id": whole.events.at(-1)!.id! },
-        skipPings: false,
-        stopAfter: 2,
-      });
-      expect(idle.events.map((event) => event.event)).toEqual(["ping", "ping"]);
+      const idle = await collectSse(`http://127.0.0.1:${port}/stream?token=${turn.token}`, { skipPings: false, stopAfter: 3 });
+      expect(idle.events.map((event) => event.event)).toEqual(["message.start", "ping", "ping"]);
     } finally {
+      release();
       server.closeAllConnections();
       server.close();
     }
+  });
+
+  it("answers 204 No Content to a reconnect after the closing event, so an EventSource stops reconnecting", async () => {
+    const turn = await startTurn(app, "stream-after-end");
+    const url = `${app.url}/v1/tutor/stream?token=${turn.token}`;
+    const whole = await collectSse(url);
+    expect(whole.events.at(-1)!.event).toBe("message.end");
+    const again = await fetch(url, { headers: { accept: "text/event-stream", "last-event-id": whole.events.at(-1)!.id! } });
+    expect(again.status).toBe(204);
+    expect(await again.text()).toBe("");
+    // A finished turn still replays what follows an earlier id, then ends.
+    const tail = await collectSse(url, { headers: { "last-event-id": whole.events.at(-2)!.id! } });
+    expect(tail.events).toEqual([whole.events.at(-1)]);
   });
 
   it("is documented in /openapi.json beside POST /v1/tutor/messages (202)", async () => {

@@ -65,6 +65,22 @@ describe("the tutor.stream subscription through the client SDK", () => {
     expect(tail).toEqual(all.slice(3).filter((event) => event.type === "message.delta").map((event) => (event.data as { content: string }).content));
   });
 
+  it("a resume after message.end completes at once with no events, and streamHint yields nothing", async () => {
+    const client = clientFor("sdk-after-end");
+    const sessionId = await createSession(app, "sdk-after-end");
+    const { turn_id } = await client.tutor.createMessage.mutate({ session_id: sessionId, problem_id: PROBLEM_ID, hint_level: 1 });
+    const all = await subscribeAll(client, turn_id);
+    const endId = all.at(-1)!.id;
+    const after = await new Promise<unknown[]>((resolve, reject) => {
+      const events: unknown[] = [];
+      client.tutor.stream.subscribe({ turn_id, lastEventId: endId }, { onData: (event) => events.push(event), onComplete: () => resolve(events), onError: reject });
+    });
+    expect(after).toEqual([]);
+    const deltas: string[] = [];
+    for await (const delta of streamHint(client, turn_id, { lastEventId: endId })) deltas.push(delta);
+    expect(deltas).toEqual([]);
+  });
+
   it("when the turn is someone else's, the stream fails with NOT_FOUND", async () => {
     const owner = clientFor("sdk-owner");
     const sessionId = await createSession(app, "sdk-owner");

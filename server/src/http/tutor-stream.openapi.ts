@@ -30,6 +30,7 @@ export const tutorStreamOpenApiPaths = {
           description: "The event stream",
           content: { "text/event-stream": { schema: { type: "string", example: 'id: 1\nevent: message.delta\ndata: {"content":"Think about"}\n\n' } } },
         },
+        "204": { description: "The turn is over and nothing follows Last-Event-ID (an EventSource stops reconnecting)" },
         "400": errorResponse("Last-Event-ID is not an id of this stream"),
         "401": errorResponse("Missing, invalid or expired stream token"),
         "404": errorResponse("Unknown turn, or its events have expired"),

@@ -20,7 +20,7 @@ function frameOf(item: TutorStreamItem): string {
  * `GET /v1/tutor/stream?token=`: a turn's events as Server-Sent Events, for a browser's
  * EventSource (which cannot send an Authorization header, hence the stream token).
  * `Last-Event-ID` (or `?lastEventId=`) resumes after that event; a `ping` goes out
- * while nothing happens. Not JSON, so it lives beside the REST adapter, over the same service.
+ * while nothing happens; a reconnect after the closing event gets 204 No Content. Not JSON, so it lives beside the REST adapter, over the same service.
  */
 export function tutorStreamRoute(deps: AppDeps, options: { pingIntervalMs?: number } = {}): RequestHandler {
   const tutor = deps.services.tutor;
@@ -48,7 +48,7 @@ export function tutorStreamRoute(deps: AppDeps, options: { pingIntervalMs?: numb
     const disconnected = new AbortController();
     res.on("close", () => disconnected.abort());
 
-    let items: AsyncIterable<TutorStreamItem>;
+    let items: AsyncIterable<TutorStreamItem> | null;
     try {
       items = await tutor.openStream(grant.userId, grant.turnId, lastEventId, disconnected.signal, { idleMs: options.pingIntervalMs });
     } catch (error) {
@@ -56,6 +56,8 @@ export function tutorStreamRoute(deps: AppDeps, options: { pingIntervalMs?: numb
       if (described.code === "INTERNAL") log.error({ err: error }, "tutor stream could not open");
       return sendError(res, described);
     }
+    // The turn is over and the client has every event: 204 makes an EventSource stop reconnecting.
+    if (items === null) return void res.status(204).end();
 
     res.writeHead(200, {
       "Content-Type": "text/event-stream; charset=utf-8",

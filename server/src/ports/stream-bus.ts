@@ -23,6 +23,10 @@ export interface StreamBus {
    * `AppError` VALIDATION_ERROR when `afterId` is not an id this bus could have issued.
    */
   read(stream: string, afterId: string | null, signal: AbortSignal): AsyncIterable<BusEvent>;
+  /** Up to `count` events stored now after `afterId` (null: from the start), without waiting for more. */
+  stored(stream: string, afterId: string | null, count: number): Promise<BusEvent[]>;
+  /** The newest stored event, if any. */
+  last(stream: string): Promise<BusEvent | undefined>;
   /** True while the stream holds events (it has not expired). */
   exists(stream: string): Promise<boolean>;
   /** Ends every open reader and releases connections. */

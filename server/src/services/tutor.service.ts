@@ -56,6 +56,7 @@ export type TutorStreamItem = { kind: "event"; id: string; event: TutorEvent; re
 export const STREAM_SLOT_TTL_MS = 5 * 60_000;
 const DEFAULT_IDLE_MS = 15_000;
 const READER_SHUTDOWN_MESSAGE = "The server is shutting down; reconnect with Last-Event-ID to resume";
+const LOST_END_MESSAGE = "The tutor turn ended without its closing event; ask for the hint again";
 
 const streamOf = (turnId: string) => `tutor:${turnId}`;
 
@@ -160,7 +161,9 @@ export class TutorService {
    * The events of one of the caller's turns after `lastEventId` (null: from the start),
    * then live until the turn ends or `signal` aborts. Ownership, the id and the stream's
    * existence are checked here, before the caller commits to a response; the events
-   * follow lazily. Idle ticks come every `idleMs` while nothing happens.
+   * follow lazily. Idle ticks come every `idleMs` while nothing happens. Resolves null
+   * when the turn is over and nothing follows `lastEventId` (a reconnect after its closing
+   * event): there is nothing to stream, and a client must not be kept waiting.
    */
   async openStream(
     userId: string,
@@ -168,15 +171,18 @@ export class TutorService {
     lastEventId: string | null,
     signal: AbortSignal,
     options: { idleMs?: number } = {},
-  ): Promise<AsyncIterable<TutorStreamItem>> {
+  ): Promise<AsyncIterable<TutorStreamItem> | null> {
     this.refuseWhileClosing();
     const turn = await this.deps.turns.findOwned(userId, turnId);
     if (!turn) throw AppError.notFound("Tutor turn");
     if (lastEventId !== null && !this.deps.bus.isValidId(lastEventId)) {
       throw AppError.validation("Last-Event-ID is not an event id of this stream", [{ path: "lastEventId", message: "unknown id format" }]);
     }
-    if (turn.status !== "streaming" && !(await this.deps.bus.exists(streamOf(turnId)))) {
-      throw new AppError("NOT_FOUND", "Tutor stream not found: its events have expired (the stored turn remains)");
+    if (turn.status !== "streaming") {
+      if (!(await this.deps.bus.exists(streamOf(turnId)))) {
+        throw new AppError("NOT_FOUND", "Tutor stream not found: its events have expired (the stored turn remains)");
+      }
+      if (await this.nothingLeft(turnId, lastEventId)) return null;
     }
     return this.follow(turn, lastEventId, signal, options.idleMs ?? DEFAULT_IDLE_MS);
   }
@@ -205,12 +211,26 @@ export class TutorService {
     this.readers.set(stopped, { turnId: turn.id, finished: new Promise<void>((resolve) => (settle = resolve)) });
     const reading = AbortSignal.any([signal, stopped.signal, finished.signal]);
     let resumeId = lastEventId ?? this.deps.bus.originId;
+    // Set once a tick saw the turn finished while its closing event was not yet there.
+    let closingOverdue = false;
     try {
       const events = this.deps.bus.read(streamOf(turn.id), lastEventId, reading);
       for await (const item of withIdleTicks(events, idleMs)) {
         if (item.kind === "idle") {
           yield item;
-          await this.closeIfAbandoned(turn);
+          const current = await this.deps.turns.findOwned(turn.userId, turn.id);
+          if (current?.status === "streaming") {
+            await this.closeIfAbandoned(current);
+            continue;
+          }
+          // Finished elsewhere while we waited: stop once nothing is left to send. The closing
+          // event is written just after the turn is stored, so it gets one more tick to arrive.
+          if (await this.nothingLeft(turn.id, resumeId)) return;
+          if (closingOverdue) {
+            yield { kind: "event", id: resumeId, event: { type: "error", data: { code: "UPSTREAM_ERROR", message: LOST_END_MESSAGE } }, resumable: false };
+            return;
+          }
+          closingOverdue = true;
           continue;
         }
         resumeId = item.value.id;
@@ -227,6 +247,14 @@ export class TutorService {
       this.readers.delete(stopped);
       settle();
     }
+  }
+
+  /** Whether the turn's closing event is stored and no event follows `afterId` (null: none was read). */
+  private async nothingLeft(turnId: string, afterId: string | null): Promise<boolean> {
+    const stream = streamOf(turnId);
+    const last = await this.deps.bus.last(stream);
+    if (!last || !isTerminalTutorEvent(last.type)) return false;
+    return (await this.deps.bus.stored(stream, afterId, 1)).length === 0;
   }
 
   /**

@@ -48,6 +48,15 @@ export class MemoryStreamBus implements StreamBus {
     return this.follow(stream, afterId === null ? 0 : Number(afterId), AbortSignal.any([signal, this.closed.signal]));
   }
 
+  async stored(stream: string, afterId: string | null, count: number): Promise<BusEvent[]> {
+    const after = afterId === null ? 0 : Number(afterId);
+    return (this.streams.get(stream)?.events ?? []).filter((event) => Number(event.id) > after).slice(0, count);
+  }
+
+  async last(stream: string): Promise<BusEvent | undefined> {
+    return this.streams.get(stream)?.events.at(-1);
+  }
+
   async exists(stream: string): Promise<boolean> {
     return this.streams.has(stream);
   }

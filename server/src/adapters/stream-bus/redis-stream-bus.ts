@@ -43,6 +43,16 @@ export class RedisStreamBus implements StreamBus {
     return this.follow(this.keyOf(stream), afterId ?? this.originId, signal);
   }
 
+  async stored(stream: string, afterId: string | null, count: number): Promise<BusEvent[]> {
+    const entries = await this.redis.client.xrange(this.keyOf(stream), afterId === null ? "-" : `(${afterId}`, "+", "COUNT", count);
+    return entries.map(([id, fields]) => toEvent(id, fields));
+  }
+
+  async last(stream: string): Promise<BusEvent | undefined> {
+    const [entry] = await this.redis.client.xrevrange(this.keyOf(stream), "+", "-", "COUNT", 1);
+    return entry ? toEvent(entry[0], entry[1]) : undefined;
+  }
+
   async exists(stream: string): Promise<boolean> {
     return (await this.redis.client.exists(this.keyOf(stream))) === 1;
   }

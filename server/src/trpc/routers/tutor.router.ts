@@ -23,11 +23,12 @@ export const tutorRouter = router({
   /**
    * The same events as `GET /v1/tutor/stream`, tracked by id so a reconnect resumes after
    * the last one. The turn is checked before the stream starts, so a 404 is a real 404
-   * rather than an error the client would retry.
+   * rather than an error the client would retry. A resume after the closing event completes at once.
    */
   stream: authedProcedure.input(tutorStreamInputSchema).subscription(async ({ ctx, input, signal }) => {
     const items = await ctx.deps.services.tutor.openStream(ctx.user.id, input.turn_id, input.lastEventId ?? null, signal ?? new AbortController().signal);
     return (async function* () {
+      if (!items) return;
       for await (const item of items) {
         if (item.kind === "event") yield tracked(item.id, item.event);
       }
