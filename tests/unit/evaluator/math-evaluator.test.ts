@@ -223,3 +223,42 @@ describe("local evaluator, math equations", () => {
     expect(await grade(equation("{}", "{}", { userSteps: ["x^2 + 1 = 0"] }))).toMatchObject({ correct: true });
   });
 });
+
+/** ~2 KiB of oscillating terms, a balanced sum (so it stays under the nesting limit): many sign changes to refine. */
+function oscillating(maxChars: number): string {
+  const balanced = (terms: string[]): string =>
+    terms.length === 1 ? terms[0]! : `(${balanced(terms.slice(0, terms.length >> 1))}+${balanced(terms.slice(terms.length >> 1))})`;
+  let best = "";
+  for (let n = 10; ; n += 5) {
+    const next = balanced(Array.from({ length: n }, (_, i) => `sin(${(i % 97) + 1}*x)`));
+    if (next.length > maxChars) return best;
+    best = next;
+  }
+}
+
+describe("local evaluator, math work budget", () => {
+  // A small budget keeps the test quick; the default (MATH_BUDGET_MS) applies the same way.
+  const evaluator = new LocalEvaluator({ pythonEnabled: false, mathBudgetMs: 200 });
+  afterAll(() => evaluator.close());
+
+  it("when 50 equation steps of 2 KiB need more work than the budget, the grading stops with no verdict category", async () => {
+    const step = `${oscillating(2040)} = 0`;
+    const result = await evaluator.evaluateMath(equation("x = 3", "3", { userSteps: Array(50).fill(step) }));
+    expect(result.correct).toBe(false);
+    expect(result.errorType).toBeUndefined();
+    expect(result.feedback).toMatch(/could not be checked within the 0.2 s time limit/);
+  });
+
+  it("when 50 expression steps of 2 KiB, mostly undefined, need more sampling than the budget, the grading stops the same way", async () => {
+    const step = `sqrt(1 - x^2) + ${oscillating(2000)}`;
+    const result = await evaluator.evaluateMath(expression(step, step, { userSteps: Array(50).fill(step) }));
+    expect(result.correct).toBe(false);
+    expect(result.errorType).toBeUndefined();
+    expect(result.feedback).toMatch(/time limit/);
+  });
+
+  it("when an ordinary answer is graded, the budget changes nothing", async () => {
+    const steps = ["x^2 - 5x + 6 = 0", "(x - 2)(x - 3) = 0", "x = 2 or x = 3"];
+    expect(await evaluator.evaluateMath(equation("2, 3", "2, 3", { userSteps: steps }))).toMatchObject({ correct: true });
+  });
+});

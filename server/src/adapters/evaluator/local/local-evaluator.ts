@@ -8,6 +8,7 @@ import type {
 } from "../../../ports/evaluator.js";
 import { gradeRun } from "./grade.js";
 import { JsPool } from "./js-pool.js";
+import { MATH_BUDGET_MS } from "./math-budget.js";
 import { evaluateMath } from "./math-evaluator.js";
 import { PythonRunner } from "./python-runner.js";
 import type { SandboxJob } from "./sandbox-outcome.js";
@@ -21,6 +22,8 @@ export interface LocalEvaluatorOptions {
   perTestTimeoutMs?: number;
   /** Heap limit of a JavaScript isolate (default 64 MiB). */
   memoryLimitMb?: number;
+  /** Wall-clock budget of one math grading, which runs in this process (default 2000 ms). */
+  mathBudgetMs?: number;
   /** Address-space limit of a Python process (default 256 MiB). */
   pythonMemoryLimitMb?: number;
   /** The Python interpreter (default "python3"). */
@@ -34,7 +37,8 @@ const MAX_TIMEOUT_MS = 10 * 60_000;
 
 /**
  * The embedded Evaluator (§10): JavaScript in isolated-vm inside a pool of child processes,
- * Python in a child process per submission, math with mathjs behind an allow-list.
+ * Python in a child process per submission, math with mathjs behind an allow-list, in this
+ * process but within a wall-clock budget (`mathBudgetMs`).
  * The JavaScript pool is forked on the first JavaScript submission.
  */
 export class LocalEvaluator implements Evaluator {
@@ -49,6 +53,7 @@ export class LocalEvaluator implements Evaluator {
       jsPoolSize: options.jsPoolSize ?? 2,
       perTestTimeoutMs: options.perTestTimeoutMs ?? 2000,
       memoryLimitMb: options.memoryLimitMb ?? 64,
+      mathBudgetMs: options.mathBudgetMs ?? MATH_BUDGET_MS,
       pythonMemoryLimitMb: options.pythonMemoryLimitMb ?? 256,
       pythonCommand: options.pythonCommand ?? "python3",
     };
@@ -90,7 +95,7 @@ export class LocalEvaluator implements Evaluator {
   async evaluateMath(request: MathEvaluationRequest, signal?: AbortSignal): Promise<MathEvaluation> {
     this.assertOpen();
     signal?.throwIfAborted();
-    return evaluateMath(request);
+    return evaluateMath(request, this.options.mathBudgetMs);
   }
 
   async close(): Promise<void> {

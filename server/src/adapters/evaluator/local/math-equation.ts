@@ -1,3 +1,4 @@
+import type { MathDeadline } from "./math-budget.js";
 import { evaluateAt, parseExpression, type CheckedExpression } from "./math-parse.js";
 import { close } from "./math-sample.js";
 
@@ -139,6 +140,7 @@ const BISECTIONS = 80;
  * Two statements are equivalent when each candidate solves both or neither. This accepts any
  * valid transformation (adding, factoring, squaring when no root is gained, ...) and catches lost
  * or gained roots; a gained root that is never a sign change outside the expected values is missed.
+ * Every grid point, bisection step and candidate checks `deadline` (it throws `MathBudgetExceeded`).
  */
 export class SolutionSets {
   private readonly low: number;
@@ -149,6 +151,7 @@ export class SolutionSets {
     private readonly variable: string,
     private readonly tolerance: number,
     private readonly expected: readonly number[],
+    private readonly deadline: Pick<MathDeadline, "check">,
   ) {
     this.low = Math.min(-10, ...expected.map((value) => value - 1));
     this.high = Math.max(10, ...expected.map((value) => value + 1));
@@ -157,7 +160,10 @@ export class SolutionSets {
   /** Whether `a` and `b` have the same real solutions among the candidates. */
   equivalent(a: Statement, b: Statement): boolean {
     const candidates = [...this.expected, ...this.rootsOf(a), ...this.rootsOf(b)];
-    return candidates.every((candidate) => this.solves(a, candidate) === this.solves(b, candidate));
+    return candidates.every((candidate) => {
+      this.deadline.check();
+      return this.solves(a, candidate) === this.solves(b, candidate);
+    });
   }
 
   private solves(statement: Statement, x: number): boolean {
@@ -195,6 +201,7 @@ export class SolutionSets {
     const gHi = this.residual(part, hi)?.g;
     if (gLo === undefined || gHi === undefined || Math.sign(gLo) === Math.sign(gHi)) return undefined;
     for (let i = 0; i < BISECTIONS; i++) {
+      this.deadline.check();
       const mid = (lo + hi) / 2;
       if (mid === lo || mid === hi) break;
       const gMid = this.residual(part, mid)?.g;
@@ -220,6 +227,7 @@ export class SolutionSets {
       const step = (this.high - this.low) / GRID_INTERVALS;
       let previous: { x: number; g: number } | undefined;
       for (let i = 0; i <= GRID_INTERVALS; i++) {
+        this.deadline.check();
         const x = this.low + i * step;
         const g = this.residual(part, x)?.g;
         if (g === undefined) {

@@ -1,5 +1,6 @@
 import { AppError } from "../../../errors/app-error.js";
 import type { MathEvaluation, MathEvaluationRequest } from "../../../ports/evaluator.js";
+import { MATH_BUDGET_MS, MathBudgetExceeded, MathDeadline } from "./math-budget.js";
 import { parseStatement, sameValueSet, SolutionSets, valuesOf, type Statement } from "./math-equation.js";
 import { parseExpression, type CheckedExpression } from "./math-parse.js";
 import { DEFAULT_TOLERANCE, equivalent, randomSource, seedOf } from "./math-sample.js";
@@ -27,17 +28,18 @@ function invalidReference(request: MathEvaluationRequest): AppError {
  * An expression problem: the answer must be equivalent to the expected expression (numeric
  * sampling), and each step equivalent to the step before it; the answer must follow from the last step.
  */
-function gradeExpression(request: MathEvaluationRequest): Verdict {
+function gradeExpression(request: MathEvaluationRequest, deadline: MathDeadline): Verdict {
   const variables = request.variables;
   const tolerance = toleranceOf(request);
   const random = randomSource(seedOf(request.problemId));
-  const same = (a: CheckedExpression, b: CheckedExpression) => equivalent(a, b, variables, tolerance, random).equivalent;
+  const same = (a: CheckedExpression, b: CheckedExpression) => equivalent(a, b, variables, tolerance, random, deadline).equivalent;
 
   const expected = parseExpression(request.expectedAnswer, variables);
   if (!expected.ok) throw invalidReference(request);
 
   const steps: CheckedExpression[] = [];
   for (const [index, source] of request.userSteps.entries()) {
+    deadline.check();
     const parsed = parseExpression(source, variables);
     if (!parsed.ok) return syntaxError(`${stepLabel(index)}: ${parsed.message}`);
     steps.push(parsed.expression);
@@ -79,7 +81,7 @@ function methodError(what: string): Verdict {
  * set within the tolerance. Steps are equations (or solution lists); consecutive steps must have
  * the same real solutions (see `SolutionSets`).
  */
-function gradeEquation(request: MathEvaluationRequest): Verdict {
+function gradeEquation(request: MathEvaluationRequest, deadline: MathDeadline): Verdict {
   if (request.variables.length > 1) {
     throw new AppError("VALIDATION_ERROR", "An equation problem has exactly one variable", { problemId: request.problemId });
   }
@@ -90,10 +92,11 @@ function gradeEquation(request: MathEvaluationRequest): Verdict {
   if (!expected.ok || !expected.statement.isSolutionList) throw invalidReference(request);
   const expectedValues = valuesOf(expected.statement);
   if (expectedValues.some((value) => value === undefined)) throw invalidReference(request);
-  const sets = new SolutionSets(variable, tolerance, expectedValues as number[]);
+  const sets = new SolutionSets(variable, tolerance, expectedValues as number[], deadline);
 
   const steps: Statement[] = [];
   for (const [index, source] of request.userSteps.entries()) {
+    deadline.check();
     const parsed = parseStatement(source, variable);
     if (!parsed.ok) return syntaxError(`${stepLabel(index)}: ${parsed.message}`);
     steps.push(parsed.statement);
@@ -137,9 +140,23 @@ function gradeEquation(request: MathEvaluationRequest): Verdict {
   return { correct: true, feedback: "Correct." };
 }
 
-/** Grades a math answer and its steps (§10): never evaluates a raw string, only allow-listed trees. */
-export function evaluateMath(request: MathEvaluationRequest): MathEvaluation {
+/**
+ * Grades a math answer and its steps (§10): never evaluates a raw string, only allow-listed trees.
+ * Grading runs on the caller's thread, so it is bounded by `budgetMs` of wall-clock time: past it,
+ * the answer is neither right nor wrong but not checked, with no `errorType` (§8.4 `unknown_error`).
+ */
+export function evaluateMath(request: MathEvaluationRequest, budgetMs: number = MATH_BUDGET_MS): MathEvaluation {
   const started = performance.now();
-  const verdict = request.problemType === "equation" ? gradeEquation(request) : gradeExpression(request);
+  const deadline = new MathDeadline(budgetMs);
+  let verdict: Verdict;
+  try {
+    verdict = request.problemType === "equation" ? gradeEquation(request, deadline) : gradeExpression(request, deadline);
+  } catch (error) {
+    if (!(error instanceof MathBudgetExceeded)) throw error;
+    verdict = {
+      correct: false,
+      feedback: `The answer could not be checked within the ${budgetMs / 1000} s time limit; simplify the expressions or use fewer steps.`,
+    };
+  }
   return { ...verdict, execMs: Math.round(performance.now() - started) };
 }

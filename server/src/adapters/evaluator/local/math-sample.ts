@@ -1,3 +1,4 @@
+import type { MathDeadline } from "./math-budget.js";
 import { evaluateAt, type CheckedExpression } from "./math-parse.js";
 
 export const DEFAULT_TOLERANCE = 1e-6;
@@ -42,6 +43,7 @@ export type Equivalence = { equivalent: true } | { equivalent: false; reason: "d
  * Whether two expressions are equivalent: equal at every sampled point of `variables` (drawn
  * in [-3, 3], widening when too few points are usable), skipping points where either side is
  * not a finite real. Two constant expressions are compared once, directly.
+ * Checks `deadline` before every draw (throws `MathBudgetExceeded` once it is spent).
  */
 export function equivalent(
   left: CheckedExpression,
@@ -49,6 +51,7 @@ export function equivalent(
   variables: readonly string[],
   tolerance: number,
   random: () => number,
+  deadline: Pick<MathDeadline, "check">,
 ): Equivalence {
   const free = variables.filter((name) => left.variables.has(name) || right.variables.has(name));
   if (free.length === 0) {
@@ -60,6 +63,7 @@ export function equivalent(
   let usable = 0;
   for (const range of RANGES) {
     for (let draw = 0; draw < DRAWS_PER_RANGE && usable < WANTED_POINTS; draw++) {
+      deadline.check();
       const point: Record<string, number> = {};
       for (const name of free) point[name] = (random() * 2 - 1) * range;
       const a = evaluateAt(left, point);
