@@ -1,10 +1,29 @@
 import type { Subject } from "@co/shared";
 import { and, asc, desc, eq, lte, ne, sql, type SQL } from "drizzle-orm";
 import type { DbOrTx } from "../db/database.js";
-import { mastery, reviewQueue, submissions } from "../db/schema/index.js";
+import { mastery, problems, reviewQueue, submissions } from "../db/schema/index.js";
+
+/** What the learner's history says about one attempted problem. */
+export interface AttemptFacts {
+  lastAt: Date;
+  everPassed: boolean;
+  /** From the local `problems` table; null when the problem is not stored locally. */
+  difficulty: number | null;
+  topics: string[] | null;
+}
+
+export interface RecentSubmissionFacts {
+  problemId: string;
+  status: (typeof submissions.$inferSelect)["status"];
+  createdAt: Date;
+  /** From the local `problems` table; null when the problem is not stored locally. */
+  difficulty: number | null;
+}
 
 /**
  * The facts recommendation needs, one query per kind of fact — never one per candidate.
+ * Difficulty and topics of attempted problems come from a join on the local `problems`
+ * table, so problems outside the current candidate set (another track, say) still count.
  */
 export class LearnerFactsRepository {
   constructor(private readonly db: DbOrTx) {}
@@ -31,27 +50,42 @@ export class LearnerFactsRepository {
     return new Map(rows.map((row) => [row.keyId, row.score]));
   }
 
-  /** Per problem: when last attempted and whether ever passed. */
-  async attempts(userId: string, subject: Subject) {
+  /** Per problem attempted in this subject: when last attempted, whether ever passed, and what it is. */
+  async attempts(userId: string, subject: Subject): Promise<Map<string, AttemptFacts>> {
     const rows = await this.db
       .select({
         problemId: submissions.problemId,
         lastAt: sql<Date>`max(${submissions.createdAt})`.mapWith((value: string | Date) => new Date(value)),
         everPassed: sql<boolean>`bool_or(${submissions.status} = 'passed')`.mapWith(Boolean),
+        difficulty: problems.difficulty,
+        topics: problems.topics,
       })
       .from(submissions)
+      .leftJoin(problems, eq(problems.id, submissions.problemId))
       .where(and(eq(submissions.userId, userId), eq(submissions.subject, subject)))
-      .groupBy(submissions.problemId);
-    return new Map(rows.map((row) => [row.problemId, { lastAt: row.lastAt, everPassed: row.everPassed }]));
+      // problems.id is the key, so its columns depend on it functionally.
+      .groupBy(submissions.problemId, problems.id);
+    return new Map(
+      rows.map((row) => [
+        row.problemId,
+        { lastAt: row.lastAt, everPassed: row.everPassed, difficulty: row.difficulty, topics: row.topics },
+      ]),
+    );
   }
 
-  async recentSubmissions(userId: string, subject: Subject, limit = 5) {
+  /** Newest first, with each problem's difficulty when stored locally. */
+  async recentSubmissions(userId: string, subject: Subject, limit = 5): Promise<RecentSubmissionFacts[]> {
     return this.db
-      .select({ problemId: submissions.problemId, status: submissions.status, createdAt: submissions.createdAt })
+      .select({
+        problemId: submissions.problemId,
+        status: submissions.status,
+        createdAt: submissions.createdAt,
+        difficulty: problems.difficulty,
+      })
       .from(submissions)
+      .leftJoin(problems, eq(problems.id, submissions.problemId))
       .where(and(eq(submissions.userId, userId), eq(submissions.subject, subject)))
       .orderBy(desc(submissions.createdAt), desc(submissions.id))
       .limit(limit);
   }
 }
-

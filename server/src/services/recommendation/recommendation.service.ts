@@ -1,14 +1,23 @@
 import type { Subject } from "@co/shared";
 import type { Clock } from "../../ports/clock.js";
 import type { ProblemBank } from "../../ports/problem-bank.js";
-import type { LearnerFactsRepository } from "../../repositories/learner-facts.repository.js";
+import type {
+  AttemptFacts,
+  LearnerFactsRepository,
+  RecentSubmissionFacts,
+} from "../../repositories/learner-facts.repository.js";
 import { rankCandidates, type Candidate, type LearnerFacts, type Weights } from "./scoring.js";
 
 export interface RecommendationRequest {
   userId: string;
   subject: Subject;
-  /** Track mode: candidates are the track's problems, modules in order. */
+  /** Track mode: candidates are the track's problems, modules in order; due reviews of this track only. */
   track?: { slug: string; moduleIds: string[] } | null;
+  /**
+   * Another mode scoped to a track (slug): only due reviews filter by it; candidates stay
+   * the whole subject and no module order applies (§8.2.1–2). Ignored when `track` is set.
+   */
+  reviewTrack?: string | null;
   excludeProblemId?: string | null;
 }
 
@@ -35,7 +44,7 @@ export class RecommendationService {
   async recommend(request: RecommendationRequest): Promise<Recommendation | null> {
     const now = this.clock.now();
     const due = await this.facts.dueReview(request.userId, request.subject, now, {
-      track: request.track?.slug ?? null,
+      track: request.track?.slug ?? request.reviewTrack ?? null,
       exclude: request.excludeProblemId ?? null,
     });
     if (due) return { problemId: due, reason: "review", score: null };
@@ -52,7 +61,6 @@ export class RecommendationService {
   }
 
   private async rank(request: RecommendationRequest, now: Date, count: number): Promise<Recommendation[]> {
-
     const [problems, topicMastery, attempts, recent] = await Promise.all([
       this.problemBank.listCandidates({ subject: request.subject, ...(request.track ? { track: request.track.slug } : {}) }),
       this.facts.topicMastery(request.userId),
@@ -60,27 +68,7 @@ export class RecommendationService {
       this.facts.recentSubmissions(request.userId, request.subject),
     ]);
     const candidates: Candidate[] = problems;
-    const byId = new Map(candidates.map((candidate) => [candidate.id, candidate]));
-
-    let hardestPassed = 0;
-    const recentTopics = new Set<string>();
-    for (const [problemId, attempt] of attempts) {
-      const candidate = byId.get(problemId);
-      if (!candidate) continue;
-      if (attempt.everPassed) hardestPassed = Math.max(hardestPassed, candidate.difficulty);
-      if (now.getTime() - attempt.lastAt.getTime() < DAY_MS) candidate.topics.forEach((topic) => recentTopics.add(topic));
-    }
-    const facts: LearnerFacts = {
-      topicMastery,
-      attempts,
-      hardestPassed,
-      recentTopics,
-      recent: recent.map((row) => ({
-        problemId: row.problemId,
-        passed: row.status === "passed",
-        difficulty: byId.get(row.problemId)?.difficulty ?? null,
-      })),
-    };
+    const facts = learnerFacts(candidates, topicMastery, attempts, recent, now);
     const picks: Recommendation[] = [];
     let remaining = candidates;
     while (picks.length < count) {
@@ -96,4 +84,43 @@ export class RecommendationService {
     }
     return picks;
   }
+}
+
+/**
+ * Learner facts over every problem attempted in the subject, not only the candidates.
+ * What a problem is comes from the candidates first (the configured bank's current word),
+ * then from the local `problems` table through the repository's join. With the HTTP
+ * problem bank the local table may not hold the neighbour's problems, and asking the bank
+ * for each attempted problem would cost one round trip per problem (§8.2.4); there, a
+ * problem outside the candidates and the local table stays unknown: it adds no difficulty
+ * passed and no recent topics, and the failure guardrail falls back as `difficultyCeiling` says.
+ */
+function learnerFacts(
+  candidates: Candidate[],
+  topicMastery: Map<string, number>,
+  attempts: Map<string, AttemptFacts>,
+  recent: RecentSubmissionFacts[],
+  now: Date,
+): LearnerFacts {
+  const byId = new Map(candidates.map((candidate) => [candidate.id, candidate]));
+  let hardestPassed = 0;
+  const recentTopics = new Set<string>();
+  for (const [problemId, attempt] of attempts) {
+    const known = byId.get(problemId);
+    const difficulty = known?.difficulty ?? attempt.difficulty;
+    const topics = known?.topics ?? attempt.topics ?? [];
+    if (attempt.everPassed && difficulty !== null) hardestPassed = Math.max(hardestPassed, difficulty);
+    if (now.getTime() - attempt.lastAt.getTime() < DAY_MS) topics.forEach((topic) => recentTopics.add(topic));
+  }
+  return {
+    topicMastery,
+    attempts,
+    hardestPassed,
+    recentTopics,
+    recent: recent.map((row) => ({
+      problemId: row.problemId,
+      passed: row.status === "passed",
+      difficulty: byId.get(row.problemId)?.difficulty ?? row.difficulty,
+    })),
+  };
 }
