@@ -159,16 +159,26 @@ describe("studyTasks.list", () => {
     expect(status.body.error.code).toBe("VALIDATION_ERROR");
     expect(status.body.error.message).toContain("status");
     expect((await rest.get("/study-tasks?from=not-a-date")).status).toBe(400);
+    // Only ISO-8601 date-times with an offset: no epoch numbers, no prose dates, no local times.
+    for (const query of ["?from=0", "?to=1", "?from=March%201%202030", "?to=2030-03-01", "?from=2030-03-01T00:00:00"]) {
+      const response = await rest.get(`/study-tasks${query}`);
+      expect(response.status, query).toBe(400);
+      expect(response.body.error.details.issues).toEqual([expect.objectContaining({ path: query.slice(1, query.indexOf("=")) })]);
+    }
     expect((await rest.get("/study-tasks?limit=101")).status).toBe(400);
     expect((await rest.get("/study-tasks?cursor=garbage")).status).toBe(400);
   });
 
-  it("shows only the caller's tasks", async () => {
+  it("when path_id is another user's or unknown, answers 404 like every path id", async () => {
     const path = await createPath(app, "t-list-owner");
     await scheduleTasks(app, "t-list-owner", path.id, [{ problem_id: basicsA!.id, difficulty: 1, scheduled_at: daysFromNow(1) }]);
-    const other = await restAs(app, "t-list-other").get<{ items: TaskBody[] }>(`/study-tasks?path_id=${path.id}`);
-    expect(other.status).toBe(200);
-    expect(other.body.items).toEqual([]);
+    for (const pathId of [path.id, crypto.randomUUID()]) {
+      const other = await restAs(app, "t-list-other").get(`/study-tasks?path_id=${pathId}`);
+      expect(other.status).toBe(404);
+      expect(other.body.error).toMatchObject({ code: "NOT_FOUND", message: "Study path not found" });
+    }
+    const own = await restAs(app, "t-list-owner").get<{ items: TaskBody[] }>(`/study-tasks?path_id=${path.id}`);
+    expect(own.body.items).toHaveLength(1);
   });
 });
 

@@ -41,9 +41,22 @@ const jsonObject = (what: string) =>
  */
 export const instantInputSchema = z.union([z.date(), z.iso.datetime({ offset: true })]).pipe(z.coerce.date());
 
-/** An instant in a query string (the REST adapter accepts only scalar query parameters). */
+/**
+ * An instant in a query: a `Date` over tRPC, over REST only an ISO-8601 date-time with an
+ * offset. `z.coerce.date()` would also take `0`, `1` or `March 1 2030`; this refuses them.
+ */
 const instantQuerySchema = (description: string) =>
-  z.coerce.date<Date | string>().meta({ description: `${description} (ISO-8601 date-time)`, format: "date-time" });
+  z
+    .union([z.date(), z.iso.datetime({ offset: true })])
+    .pipe(z.coerce.date())
+    .meta({
+      description: `${description} (ISO-8601 date-time with offset, e.g. 2030-03-01T00:00:00Z)`,
+      // On the wire it is only ever the string; the Date branch is tRPC's.
+      override: ({ jsonSchema }: { jsonSchema: Record<string, unknown> }) => {
+        delete jsonSchema.anyOf;
+        Object.assign(jsonSchema, { type: "string", format: "date-time" });
+      },
+    });
 
 export const studyTaskSchema = z.object({
   id: z.uuid(),

@@ -21,6 +21,14 @@ import { applyExpiry, expiryCutoff, isOverdue } from "./task-expiry.js";
 /** Rows per database round trip of an export. */
 export const EXPORT_CHUNK_ROWS = 500;
 
+/** How much one export may hold; the defaults suit production, tests shrink them. */
+export interface ExportLimits {
+  /** Rows per keyset read of the streamed export (default `EXPORT_CHUNK_ROWS`). */
+  chunkRows: number;
+  /** Rows of the one-value export over tRPC (default `STUDY_EXPORT_TRPC_LIMIT`). */
+  trpcRows: number;
+}
+
 export interface StudyTasksDeps {
   db: Database;
   paths: StudyPathsRepository;
@@ -29,6 +37,7 @@ export interface StudyTasksDeps {
   reviews: ReviewItemsRepository;
   problemBank: ProblemBank;
   clock: Clock;
+  exportLimits?: Partial<ExportLimits>;
 }
 
 interface Transition {
@@ -47,12 +56,16 @@ const SKIP: Transition = { from: ["scheduled", "in_progress"], to: "skipped", ve
  * same transaction as the guarded status change.
  */
 export class StudyTasksService {
-  constructor(private readonly deps: StudyTasksDeps) {}
+  private readonly limits: ExportLimits;
+
+  constructor(private readonly deps: StudyTasksDeps) {
+    this.limits = { chunkRows: EXPORT_CHUNK_ROWS, trpcRows: STUDY_EXPORT_TRPC_LIMIT, ...deps.exportLimits };
+  }
 
   /**
    * Schedules tasks on one of the caller's paths, answering them in the request's order.
-   * Problems are checked in one Problem Bank call (the path's subject); module and topic
-   * tags default to the problem's.
+   * Only the requested problems are looked up (one Problem Bank lookup by id); each must be
+   * of the path's subject. Module and topic tags default to the problem's.
    */
   async createBatch(userId: string, input: CreateStudyTasksInput): Promise<{ items: StudyTask[] }> {
     const owned = await this.deps.paths.findOwned(userId, input.path_id);
@@ -60,10 +73,10 @@ export class StudyTasksService {
     if (owned.path.status !== "active") {
       throw AppError.conflict(`Study path is ${owned.path.status}; tasks can be added to active paths only`, { status: owned.path.status });
     }
-    // Ranking columns are all a task needs of its problem (module, topics), so the narrow listing serves.
-    const problems = await this.deps.problemBank.listCandidates({ subject: owned.track.subject });
-    const problemById = new Map(problems.map((problem) => [problem.id, problem]));
-    const missing = [...new Set(input.tasks.map((task) => task.problem_id).filter((id) => !problemById.has(id)))];
+    const requested = [...new Set(input.tasks.map((task) => task.problem_id))];
+    const found = await this.deps.problemBank.findFacts(requested);
+    const problemById = new Map(found.filter((problem) => problem.subject === owned.track.subject).map((problem) => [problem.id, problem]));
+    const missing = requested.filter((id) => !problemById.has(id));
     if (missing.length > 0) {
       throw new AppError("NOT_FOUND", `Problem not found among the ${owned.track.subject} problems: ${missing.slice(0, 5).join(", ")}`, {
         problem_ids: missing,
@@ -109,6 +122,7 @@ export class StudyTasksService {
   /** The caller's tasks, earliest scheduled first, keyset-paged. */
   async list(userId: string, input: ListStudyTasksInput) {
     const after = decodeCursor(input.cursor);
+    if (input.path_id && !(await this.deps.paths.findOwned(userId, input.path_id))) throw AppError.notFound("Study path");
     await this.expire(userId);
     const filter: TaskFilter = {
       ...(input.path_id ? { pathId: input.path_id } : {}),
@@ -148,27 +162,28 @@ export class StudyTasksService {
 
   /**
    * The caller's tasks scheduled in [from, to), earliest first, in chunks of
-   * `EXPORT_CHUNK_ROWS` read by keyset: memory stays flat whatever the history's size.
+   * `chunkRows` (500) read by keyset: memory stays flat whatever the history's size.
    */
   async *exportChunks(userId: string, range: { from?: Date | undefined; to?: Date | undefined }): AsyncGenerator<StudyTask[]> {
     await this.expire(userId);
     const filter: TaskFilter = { ...(range.from ? { from: range.from } : {}), ...(range.to ? { to: range.to } : {}) };
     let after: { at: Date; id: string } | undefined;
     for (;;) {
-      const rows = await this.deps.tasks.list(userId, filter, { limit: EXPORT_CHUNK_ROWS, ...(after ? { after } : {}) });
+      const rows = await this.deps.tasks.list(userId, filter, { limit: this.limits.chunkRows, ...(after ? { after } : {}) });
       if (rows.length > 0) yield rows.map(toStudyTask);
-      if (rows.length < EXPORT_CHUNK_ROWS) return;
+      if (rows.length < this.limits.chunkRows) return;
       const last = rows[rows.length - 1]!;
       after = { at: last.scheduledAt, id: last.id };
     }
   }
 
-  /** The export as one JSON value, bounded to `STUDY_EXPORT_TRPC_LIMIT` rows (for tRPC and the SDK). */
+  /** The export as one JSON value, bounded to `trpcRows` (`STUDY_EXPORT_TRPC_LIMIT`) rows, for tRPC and the SDK. */
   async export(userId: string, range: { from?: Date | undefined; to?: Date | undefined }): Promise<{ items: StudyTask[]; truncated: boolean }> {
     const items: StudyTask[] = [];
+    const bound = this.limits.trpcRows;
     for await (const chunk of this.exportChunks(userId, range)) {
       items.push(...chunk);
-      if (items.length > STUDY_EXPORT_TRPC_LIMIT) return { items: items.slice(0, STUDY_EXPORT_TRPC_LIMIT), truncated: true };
+      if (items.length > bound) return { items: items.slice(0, bound), truncated: true };
     }
     return { items, truncated: false };
   }
