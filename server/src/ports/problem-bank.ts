@@ -17,6 +17,11 @@ export interface ProblemCandidate {
   module: string | null;
 }
 
+/** Ranking facts plus the subject: enough to schedule a task on a problem. */
+export interface ProblemFacts extends ProblemCandidate {
+  subject: Subject;
+}
+
 /**
  * Where problems come from: the local `problems` table or the Problem Bank service.
  * Hidden tests cross only through `getHiddenBundle`; reference solutions never cross.
@@ -29,4 +34,9 @@ export interface ProblemBank {
   listProblems(filter: ProblemFilter): Promise<BankProblem[]>;
   /** The same selection reduced to ranking facts (the local bank reads only those columns). */
   listCandidates(filter: ProblemFilter): Promise<ProblemCandidate[]>;
+  /**
+   * The facts of exactly these problems (unknown ids are left out, order not kept): a
+   * lookup whose cost follows the ids asked for, not the size of the bank.
+   */
+  findFacts(ids: readonly string[]): Promise<ProblemFacts[]>;
 }

@@ -1,6 +1,6 @@
 import { bankProblemSchema, hiddenBundleSchema, type BankProblem, type HiddenBundle } from "@co/shared";
 import { z } from "zod";
-import type { ProblemBank, ProblemCandidate, ProblemFilter } from "../../ports/problem-bank.js";
+import type { ProblemBank, ProblemCandidate, ProblemFacts, ProblemFilter } from "../../ports/problem-bank.js";
 import { createNeighbourClient, encodePathSegment, type NeighbourClient } from "./neighbour-client.js";
 
 export interface HttpProblemBankOptions {
@@ -15,6 +15,9 @@ export interface HttpProblemBankOptions {
   /** First retry backoff (default 100 ms). */
   retryDelayMs?: number;
 }
+
+/** Parallel `GET /internal/problems/{id}` calls of one `findFacts`. */
+const FACT_LOOKUPS_IN_FLIGHT = 4;
 
 const problemListSchema = z.object({ items: z.array(bankProblemSchema) });
 
@@ -55,5 +58,24 @@ export class HttpProblemBank implements ProblemBank {
   async listCandidates(filter: ProblemFilter): Promise<ProblemCandidate[]> {
     const items = await this.listProblems(filter);
     return items.map(({ id, difficulty, topics, module }) => ({ id, difficulty, topics, module }));
+  }
+
+  /**
+   * One `GET /internal/problems/{id}` per distinct id, at most `FACT_LOOKUPS_IN_FLIGHT` at
+   * a time. §9 has no id filter on the listing, so the alternative would be listing the
+   * whole subject to keep a handful; a batch names at most 100 ids. Each GET is retried
+   * like any idempotent read; a 404 leaves the id out.
+   */
+  async findFacts(ids: readonly string[]): Promise<ProblemFacts[]> {
+    const pending = [...new Set(ids)];
+    const found: ProblemFacts[] = [];
+    const worker = async () => {
+      for (let id = pending.shift(); id !== undefined; id = pending.shift()) {
+        const problem = await this.getProblem(id);
+        if (problem) found.push({ id: problem.id, subject: problem.subject, difficulty: problem.difficulty, topics: problem.topics, module: problem.module });
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(FACT_LOOKUPS_IN_FLIGHT, pending.length) }, worker));
+    return found;
   }
 }

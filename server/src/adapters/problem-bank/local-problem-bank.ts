@@ -1,8 +1,8 @@
 import type { BankProblem, HiddenBundle } from "@co/shared";
-import { and, asc, eq, type SQL } from "drizzle-orm";
+import { and, asc, eq, inArray, type SQL } from "drizzle-orm";
 import type { Database } from "../../db/database.js";
 import { problems, tracks } from "../../db/schema/index.js";
-import type { ProblemBank, ProblemCandidate, ProblemFilter } from "../../ports/problem-bank.js";
+import type { ProblemBank, ProblemCandidate, ProblemFacts, ProblemFilter } from "../../ports/problem-bank.js";
 
 type ProblemRow = typeof problems.$inferSelect;
 
@@ -80,5 +80,13 @@ export class LocalProblemBank implements ProblemBank {
       .where(whereOf(filter))
       .orderBy(asc(problems.id));
     return filter.limit ? query.limit(filter.limit) : query;
+  }
+
+  async findFacts(ids: readonly string[]): Promise<ProblemFacts[]> {
+    if (ids.length === 0) return [];
+    return this.db
+      .select({ id: problems.id, subject: problems.subject, difficulty: problems.difficulty, topics: problems.topics, module: problems.module })
+      .from(problems)
+      .where(inArray(problems.id, [...new Set(ids)]));
   }
 }

@@ -58,7 +58,10 @@ export class StudyPathsService {
 
   /**
    * Creates the path; `initial_tasks: n` schedules the first n recommended problems of
-   * the track, one a day from now. Path, tasks and their `created` events commit together.
+   * the track, one a day from now, with module, topics and difficulty looked up for
+   * exactly those problems. A recommended problem the bank no longer knows fails the
+   * call (502, nothing written) rather than leave a day without its task.
+   * Path, tasks and their `created` events commit together.
    */
   async create(userId: string, input: CreateStudyPathInput): Promise<StudyPath & { tasks: StudyTask[] }> {
     const track = await this.deps.tracks.findByIdOrSlug(input.track_id);
@@ -67,27 +70,30 @@ export class StudyPathsService {
     const picks = input.initial_tasks > 0
       ? await this.deps.recommendations.recommendSequence({ userId, subject: track.subject, track: scope }, input.initial_tasks)
       : [];
-    const problems = picks.length > 0 ? await this.deps.problemBank.listProblems({ subject: track.subject, track: track.slug }) : [];
-    const problemById = new Map(problems.map((problem) => [problem.id, problem]));
+    const facts = await this.deps.problemBank.findFacts(picks.map((pick) => pick.problemId));
+    const problemById = new Map(facts.map((problem) => [problem.id, problem]));
+    const vanished = picks.map((pick) => pick.problemId).filter((id) => !problemById.has(id));
+    if (vanished.length > 0) {
+      throw new AppError("UPSTREAM_ERROR", `The problem bank no longer has the recommended problems: ${vanished.slice(0, 5).join(", ")}`, {
+        problem_ids: vanished,
+      });
+    }
     const now = this.deps.clock.now();
 
     const { path, tasks } = await this.deps.db.transaction(async (tx) => {
       const path = await this.deps.paths.with(tx).create({ userId, trackId: track.id, config: input.config ?? {} });
       const tasks = await this.deps.tasks.with(tx).insertMany(
-        picks.flatMap((pick, day) => {
-          const problem = problemById.get(pick.problemId);
-          if (!problem) return [];
-          return [
-            {
-              pathId: path.id,
-              problemId: problem.id,
-              module: problem.module,
-              topicTags: problem.topics,
-              difficulty: problem.difficulty,
-              scheduledAt: new Date(now.getTime() + day * DAY_MS),
-              metadata: { source: "recommendation" },
-            },
-          ];
+        picks.map((pick, day) => {
+          const problem = problemById.get(pick.problemId)!;
+          return {
+            pathId: path.id,
+            problemId: problem.id,
+            module: problem.module,
+            topicTags: problem.topics,
+            difficulty: problem.difficulty,
+            scheduledAt: new Date(now.getTime() + day * DAY_MS),
+            metadata: { source: "recommendation" },
+          };
         }),
       );
       await this.deps.events.with(tx).append(
