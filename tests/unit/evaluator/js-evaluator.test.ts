@@ -44,6 +44,22 @@ describe("local evaluator, JavaScript", () => {
     expect(result.hidden).toEqual({ passed: 2, total: 2 });
   });
 
+  it("when the code throws on every test, the result is a runtime error, not wrong logic", SLOW, async () => {
+    const result = await evaluator.evaluateCode(codeRequest({ code: `function add(a, b) { throw new TypeError("no " + a); }` }));
+    expect(result.status).toBe("error");
+    expect(result.error).toEqual({ kind: "runtime", message: "TypeError: no 1" });
+    expect(result.visible.details[1]).toMatchObject({ passed: false, actual: null, message: "TypeError: no -1" });
+    expect(result.hidden).toEqual({ passed: 0, total: 2 });
+  });
+
+  it("when the code throws on some tests and returns wrong values on the others, it is failed, not an error", SLOW, async () => {
+    const code = `function add(a, b) { if (a < 0) throw new RangeError("negative"); return 42; }`;
+    const result = await evaluator.evaluateCode(codeRequest({ code }));
+    expect(result.status).toBe("failed");
+    expect(result.error).toBeUndefined();
+    expect(result.hidden).toEqual({ passed: 0, total: 2 });
+  });
+
   it("when the results are compared as unordered or float, the problem's mode applies", SLOW, async () => {
     const unordered = await evaluator.evaluateCode(
       codeRequest({

@@ -33,6 +33,14 @@ describe("local evaluator, Python", () => {
     expect(result.hidden.passed).toBe(2);
   });
 
+  it("when the function raises on every test, the result is a runtime error", SLOW, async () => {
+    const result = await evaluator.evaluateCode(python("def add(a, b):\n    raise KeyError('k')\n"));
+    expect(result.status).toBe("error");
+    expect(result.error?.kind).toBe("runtime");
+    expect(result.error?.message).toMatch(/KeyError/);
+    expect(result.hidden).toEqual({ passed: 0, total: 2 });
+  });
+
   it("when the function returns tuples or prints, the result is read as JSON and prints are ignored", SLOW, async () => {
     const code = "def add(a, b):\n    print('debug', a, b)\n    return (a, b)\n";
     const result = await evaluator.evaluateCode(
