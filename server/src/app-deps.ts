@@ -3,6 +3,7 @@ import type { TokenVerifier } from "./auth/token-verifier.js";
 import type { Config } from "./config/config.js";
 import type { Clock } from "./ports/clock.js";
 import type { RateLimiter } from "./ports/rate-limiter.js";
+import type { RequestScope } from "./request-scope.js";
 import type { CatalogService } from "./services/catalog.service.js";
 import type { HealthService } from "./services/health.service.js";
 import type { MasteryService } from "./services/mastery.service.js";
@@ -30,6 +31,8 @@ export interface AppDeps {
   config: Config;
   logger: Logger;
   clock: Clock;
+  /** Carries the request id to adapters that call neighbours. */
+  requestScope: RequestScope;
   tokenVerifier: TokenVerifier;
   rateLimiter: RateLimiter;
   services: AppServices;

@@ -22,6 +22,7 @@ import type { DatabaseHandle } from "./db/database.js";
 import { systemClock, type Clock } from "./ports/clock.js";
 import type { ProblemBank } from "./ports/problem-bank.js";
 import type { Tutor } from "./ports/tutor.js";
+import { RequestScope } from "./request-scope.js";
 import type { Evaluator } from "./ports/evaluator.js";
 import { LearnerFactsRepository } from "./repositories/learner-facts.repository.js";
 import { MasteryRepository } from "./repositories/mastery.repository.js";
@@ -71,9 +72,10 @@ export async function buildDeps(infra: Infrastructure): Promise<AppDeps> {
   const clock = infra.clock ?? systemClock;
   const db = database.db;
 
+  const requestScope = new RequestScope();
   const rateLimiter = redis ? new RedisRateLimiter(redis, logger) : new MemoryRateLimiter(clock);
-  const problemBank = problemBankOf(config, db);
-  const evaluator = evaluatorOf(config);
+  const problemBank = problemBankOf(config, db, requestScope);
+  const evaluator = evaluatorOf(config, requestScope);
   const tracksRepository = new TracksRepository(db);
   const sessionsRepository = new SessionsRepository(db);
   const recommendations = new RecommendationService(
@@ -92,6 +94,7 @@ export async function buildDeps(infra: Infrastructure): Promise<AppDeps> {
     config,
     logger,
     clock,
+    requestScope,
     tokenVerifier: await createTokenVerifier({
       key: verificationKeyOf(config),
       issuer: config.auth.issuer,
@@ -123,18 +126,18 @@ export async function buildDeps(infra: Infrastructure): Promise<AppDeps> {
 }
 
 /** The Problem Bank service over HTTP when configured, else the seeded `problems` table. */
-function problemBankOf(config: Config, db: DatabaseHandle["db"]): ProblemBank {
+function problemBankOf(config: Config, db: DatabaseHandle["db"], scope: RequestScope): ProblemBank {
   const { problemBankBase, serviceToken, problemBankTimeoutMs } = config.neighbours;
   return problemBankBase
-    ? new HttpProblemBank({ baseUrl: problemBankBase, serviceToken, timeoutMs: problemBankTimeoutMs })
+    ? new HttpProblemBank({ baseUrl: problemBankBase, serviceToken, timeoutMs: problemBankTimeoutMs, getRequestId: () => scope.currentRequestId() })
     : new LocalProblemBank(db);
 }
 
 /** The Evaluation service over HTTP when configured, else the local sandboxes and math checker. */
-function evaluatorOf(config: Config): Evaluator {
+function evaluatorOf(config: Config, scope: RequestScope): Evaluator {
   const { evalBase, serviceToken, evalTimeoutMs } = config.neighbours;
   return evalBase
-    ? new HttpEvaluator({ baseUrl: evalBase, serviceToken, timeoutMs: evalTimeoutMs })
+    ? new HttpEvaluator({ baseUrl: evalBase, serviceToken, timeoutMs: evalTimeoutMs, getRequestId: () => scope.currentRequestId() })
     : new LocalEvaluator({
         pythonEnabled: config.evaluator.pythonEnabled,
         jsPoolSize: config.evaluator.poolSize,

@@ -65,7 +65,7 @@ describe("with a remote Problem Bank and Evaluation service", () => {
 
     const graded = await http<{ status: string; hidden: { categories: string[] } }>(`${app.url}/v1/submissions`, {
       method: "POST",
-      headers,
+      headers: { ...headers, "x-request-id": "grading-request-42" },
       json: { session_id: session.body.id, problem_id: problem.id, subject: "coding", payload: { language: "python", code: "def f(): pass" } },
     });
     expect(graded.status).toBe(200);
@@ -74,6 +74,10 @@ describe("with a remote Problem Bank and Evaluation service", () => {
     const sent = evaluator.requestsTo("POST", "/evaluate/code")[0]!;
     expect(sent.headers["x-service"]).toBe("curriculum-orchestrator");
     expect(sent.headers.authorization).toBe("Bearer svc-token");
+    // The caller's request id travels on to every neighbour call made for it.
+    expect(sent.headers["x-request-id"]).toBe("grading-request-42");
+    const bundle = bank.requestsTo("GET", `/internal/problems/${problem.id}/hidden-bundle`).at(-1)!;
+    expect(bundle.headers["x-request-id"]).toBe("grading-request-42");
     expect(sent.body).toMatchObject({ language: "python", entrypoint: problem.entrypoint!.python, test_bundle: { tests: hidden_tests } });
   });
 

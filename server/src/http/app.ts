@@ -26,7 +26,7 @@ export function createApp(deps: AppDeps): Express {
   app.disable("x-powered-by");
   app.set("query parser", "extended");
 
-  app.use(requestContext(deps.logger));
+  app.use(requestContext(deps.logger, deps.requestScope));
   app.use(cors(deps.config.corsOrigins));
   app.use(express.json({ limit: BODY_LIMIT }));
 

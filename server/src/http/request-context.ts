@@ -1,15 +1,17 @@
 import { randomUUID } from "node:crypto";
 import type { NextFunction, Request, Response } from "express";
 import type { Logger } from "pino";
+import type { RequestScope } from "../request-scope.js";
 
 const VALID_REQUEST_ID = /^[\x21-\x7E]{1,128}$/;
 
 /**
  * Echoes a sane `X-Request-ID` or makes one, and gives the request a child logger
  * carrying it, so every log line of the request names it. Logs the path, never the
- * query string (stream tokens travel there).
+ * query string (stream tokens travel there). The rest of the request runs in `scope`, so
+ * neighbour calls made for it carry the same id.
  */
-export function requestContext(logger: Logger) {
+export function requestContext(logger: Logger, scope: RequestScope) {
   return (req: Request, res: Response, next: NextFunction) => {
     const incoming = req.header("x-request-id");
     const requestId = incoming && VALID_REQUEST_ID.test(incoming) ? incoming : randomUUID();
@@ -24,7 +26,7 @@ export function requestContext(logger: Logger) {
         "request completed",
       );
     });
-    next();
+    scope.run(requestId, next);
   };
 }
 
