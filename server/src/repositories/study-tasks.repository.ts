@@ -127,12 +127,12 @@ export class StudyTasksRepository {
     return row;
   }
 
-  /** `hints_used + 1` in SQL (no lost update); undefined when the task is not the user's. */
-  async incrementHints(userId: string, id: string): Promise<StudyTaskRow | undefined> {
+  /** `hints_used + 1` in SQL (no lost update) while the task is in one of `from`; undefined when not, or not the user's. */
+  async incrementHints(userId: string, id: string, from: readonly TaskStatus[]): Promise<StudyTaskRow | undefined> {
     const [row] = await this.db
       .update(studyTasks)
       .set({ hintsUsed: sql`${studyTasks.hintsUsed} + 1` })
-      .where(and(eq(studyTasks.id, id), this.ownedBy(userId)))
+      .where(and(eq(studyTasks.id, id), this.ownedBy(userId), inArray(studyTasks.status, [...from])))
       .returning();
     return row;
   }

@@ -88,11 +88,22 @@ export class TaskActivityService implements TaskSubmissionLink, HintRecorder {
     ]);
   }
 
-  /** `hints_used + 1` and a `hint_requested` event, together; NOT_FOUND unless the caller's task. */
+  /**
+   * `hints_used + 1` and a `hint_requested` event, together, on a task still being worked
+   * on (scheduled or in progress). NOT_FOUND unless the caller's task; CONFLICT naming the
+   * status for a completed, skipped or expired one, which rolls the caller's turn back.
+   */
   async recordHintRequested(tx: DbOrTx, userId: string, taskId: string, hintLevel: number, turnId: string): Promise<void> {
     const now = this.deps.clock.now();
-    const task = await this.deps.tasks.with(tx).incrementHints(userId, taskId);
-    if (!task) throw AppError.notFound("Study task");
+    const tasks = this.deps.tasks.with(tx);
+    const current = await tasks.lockOwned(userId, taskId);
+    if (!current) throw AppError.notFound("Study task");
+    const status = isOverdue(current, now) ? "expired" : current.status;
+    if (!COMPLETABLE_STATUSES.includes(status)) {
+      throw AppError.conflict(`Study task is ${status}; hints are counted on scheduled or in-progress tasks only`, { status });
+    }
+    const task = await tasks.incrementHints(userId, taskId, COMPLETABLE_STATUSES);
+    if (!task) throw AppError.conflict("Study task changed meanwhile; the hint was not counted");
     await this.deps.events
       .with(tx)
       .append([{ taskId: task.id, eventType: "hint_requested", payload: { hint_level: hintLevel, turn_id: turnId }, createdAt: now }]);
