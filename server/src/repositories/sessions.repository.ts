@@ -1,4 +1,5 @@
-import { and, desc, eq, lt, or, type SQL } from "drizzle-orm";
+import { and, desc, eq, lt, or, sql, type SQL } from "drizzle-orm";
+import { alias } from "drizzle-orm/pg-core";
 import type { DbOrTx } from "../db/database.js";
 import { sessions } from "../db/schema/index.js";
 import type { Position } from "../services/cursor.js";
@@ -33,9 +34,8 @@ export class SessionsRepository {
     const conditions: SQL[] = [eq(sessions.userId, userId)];
     if (options.status) conditions.push(eq(sessions.status, options.status));
     if (options.after) {
-      conditions.push(
-        or(lt(sessions.startedAt, options.after.at), and(eq(sessions.startedAt, options.after.at), lt(sessions.id, options.after.id)))!,
-      );
+      const at = this.exactStartedAt(userId, options.after);
+      conditions.push(or(lt(sessions.startedAt, at), and(eq(sessions.startedAt, at), lt(sessions.id, options.after.id)))!);
     }
     return this.db
       .select()
@@ -43,6 +43,21 @@ export class SessionsRepository {
       .where(and(...conditions))
       .orderBy(desc(sessions.startedAt), desc(sessions.id))
       .limit(options.limit + 1);
+  }
+
+  /**
+   * The cursor row's `started_at` to the microsecond. A cursor's timestamp has only a
+   * JavaScript Date's milliseconds, so comparing with it would skip the rest of a page
+   * whose rows share that millisecond; the row itself (the caller's, by primary key) has
+   * the exact value. The cursor's timestamp is the fallback should the row be gone.
+   */
+  private exactStartedAt(userId: string, position: Position): SQL {
+    const cursorRow = alias(sessions, "cursor_row");
+    const exact = this.db
+      .select({ startedAt: cursorRow.startedAt })
+      .from(cursorRow)
+      .where(and(eq(cursorRow.id, position.id), eq(cursorRow.userId, userId)));
+    return sql`coalesce((${exact}), ${position.at.toISOString()}::timestamptz)`;
   }
 
   /**

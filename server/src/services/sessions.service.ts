@@ -19,8 +19,15 @@ export const toSession = (row: SessionRow): Session => ({
   updated_at: row.updatedAt,
 });
 
-const trackScope = (track: TrackRow | undefined) =>
-  track ? { slug: track.slug, moduleIds: track.modules.map((module) => module.id) } : null;
+/**
+ * How a session's track shapes recommendation: in track mode the track's problems in module
+ * order; in the other modes only due reviews are limited to the track (§8.2.1–2).
+ */
+const trackScope = (mode: Session["mode"], track: TrackRow | undefined) => {
+  if (!track) return {};
+  if (mode === "track") return { track: { slug: track.slug, moduleIds: track.modules.map((module) => module.id) } };
+  return { reviewTrack: track.slug };
+};
 
 /** Learning sessions (§8.3): one problem at a time, moved on by recommendation. */
 export class SessionsService {
@@ -61,7 +68,7 @@ export class SessionsService {
       }
       problemId = problem.id;
     } else {
-      const next = await this.recommendations.recommend({ userId, subject: input.subject, track: trackScope(track) });
+      const next = await this.recommendations.recommend({ userId, subject: input.subject, ...trackScope(input.mode, track) });
       problemId = next?.problemId ?? null;
     }
     const row = await this.sessions.create({
@@ -98,7 +105,7 @@ export class SessionsService {
       const next = await this.recommendations.recommend({
         userId,
         subject: session.subject,
-        track: trackScope(track),
+        ...trackScope(session.mode, track),
         excludeProblemId: session.problemId,
       });
       changes = next ? { problemId: next.problemId, lastHintLevel: 0 } : { problemId: null, lastHintLevel: 0, status: "completed" };
