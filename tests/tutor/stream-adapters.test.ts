@@ -126,6 +126,24 @@ describe.each(slotAdapters)("%s stream slots", (_name, make) => {
     expect(await slots.acquire(user, "new", 1, 100)).toEqual({ acquired: true, active: 1 });
   });
 
+  it("tells whether a slot is held until it lapses or is released; taking it again at the cap renews its lease", async () => {
+    const { slots, lapse } = make();
+    const user = `held-${crypto.randomUUID()}`;
+    expect(await slots.isHeld(user, "t1")).toBe(false);
+    await slots.acquire(user, "t1", 1, 400);
+    expect(await slots.isHeld(user, "t1")).toBe(true);
+    await lapse(250);
+    expect(await slots.acquire(user, "t1", 1, 400)).toEqual({ acquired: true, active: 1 });
+    await lapse(250);
+    // 500 ms after it was first taken, the renewed lease still holds.
+    expect(await slots.isHeld(user, "t1")).toBe(true);
+    await lapse(500);
+    expect(await slots.isHeld(user, "t1")).toBe(false);
+    await slots.acquire(user, "t2", 1, 60_000);
+    await slots.release(user, "t2");
+    expect(await slots.isHeld(user, "t2")).toBe(false);
+  });
+
   it("never grants more than the cap to racing requests", async () => {
     const { slots } = make();
     const user = `race-${crypto.randomUUID()}`;

@@ -1,12 +1,12 @@
 import { eq } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { LocalProblemBank } from "../../server/src/adapters/problem-bank/local-problem-bank.js";
 import { MemoryStreamBus } from "../../server/src/adapters/stream-bus/memory-stream-bus.js";
 import { MemoryStreamSlots } from "../../server/src/adapters/stream-bus/memory-stream-slots.js";
 import { createStreamTokens } from "../../server/src/auth/stream-token.js";
 import { sessions, tutorTurns } from "../../server/src/db/schema/index.js";
 import { createLogger } from "../../server/src/logger.js";
-import { systemClock } from "../../server/src/ports/clock.js";
+import { systemClock, type Clock } from "../../server/src/ports/clock.js";
 import type { Tutor, TutorChunk } from "../../server/src/ports/tutor.js";
 import { SessionsRepository } from "../../server/src/repositories/sessions.repository.js";
 import { TutorTurnsRepository } from "../../server/src/repositories/tutor-turns.repository.js";
@@ -29,23 +29,48 @@ const stuckTutor: Tutor = {
   },
 };
 
-function buildService(tutor: Tutor = stuckTutor) {
-  const bus = new MemoryStreamBus();
-  const slots = new MemoryStreamSlots(systemClock);
+/** A clock the test moves by hand. */
+const stubClock = () => {
+  let now = Date.now();
+  return { now: () => new Date(now), advance: (ms: number) => void (now += ms) };
+};
+
+/** Real in-process slots that also record each acquisition (slot id and TTL asked for). */
+class RecordingSlots extends MemoryStreamSlots {
+  readonly acquisitions: { slotId: string; ttlMs: number }[] = [];
+  override acquire(userId: string, slotId: string, max: number, ttlMs: number) {
+    this.acquisitions.push({ slotId, ttlMs });
+    return super.acquire(userId, slotId, max, ttlMs);
+  }
+}
+
+interface ServiceOptions {
+  tutor?: Tutor;
+  bus?: MemoryStreamBus;
+  slots?: MemoryStreamSlots;
+  clock?: Clock;
+  slotRenewMs?: number;
+}
+
+/** A service over the test database; pass the same bus and slots to build a second instance. */
+function buildService(options: ServiceOptions = {}) {
+  const clock = options.clock ?? systemClock;
+  const bus = options.bus ?? new MemoryStreamBus();
+  const slots = options.slots ?? new MemoryStreamSlots(clock);
   const turns = new TutorTurnsRepository(db.handle.db);
   const service = new TutorService({
     sessions: new SessionsRepository(db.handle.db),
     turns,
     problemBank: new LocalProblemBank(db.handle.db),
-    tutor,
+    tutor: options.tutor ?? stuckTutor,
     bus,
     slots,
     tokens: createStreamTokens("x".repeat(40)),
     hintRecorder: { recordHintRequested: async () => {} },
     transaction: (work) => db.handle.db.transaction(work),
-    clock: systemClock,
+    clock,
     logger: createLogger("silent"),
-    settings: { maxStreams: 1, timeoutMs: 60_000, publicBaseUrl: "http://co.test" },
+    settings: { maxStreams: 1, timeoutMs: 60_000, publicBaseUrl: "http://co.test", slotRenewMs: options.slotRenewMs },
   });
   return { service, bus, slots, turns };
 }
@@ -86,28 +111,69 @@ describe("TutorService", () => {
     });
   });
 
-  it("closes a turn abandoned by a dead instance once it is older than a slot's lifetime", async () => {
-    const { service, bus, turns } = buildService();
+  it("takes each turn's stream slot with the 5-minute TTL", async () => {
+    const slots = new RecordingSlots(systemClock);
+    const { service } = buildService({ slots, tutor: { provider: "quick", async *generate() { yield { type: "end", finishReason: "stop", tokens: 0 }; } } });
+    const { turn_id } = await service.createMessage("svc-ttl", { session_id: await newSession("svc-ttl"), problem_id: PROBLEM_ID, hint_level: 1 });
+    expect(slots.acquisitions[0]).toEqual({ slotId: turn_id, ttlMs: 300_000 });
+    expect(STREAM_SLOT_TTL_MS).toBe(300_000);
+    await service.shutdown();
+  });
+
+  it("a turn generating for longer than the slot TTL renews its lease: another instance's reader leaves it alone and the cap still holds", async () => {
+    const clock = stubClock();
+    const bus = new MemoryStreamBus();
+    const slots = new RecordingSlots(clock);
+    const a = buildService({ bus, slots, clock, slotRenewMs: 5 });
+    const b = buildService({ bus, slots, clock });
+    const user = "svc-long-turn";
+    const { turn_id } = await a.service.createMessage(user, { session_id: await newSession(user), problem_id: PROBLEM_ID, hint_level: 1 });
+    // Eight minutes pass, a minute at a time; after each, A renews the lease.
+    for (let minute = 0; minute < 8; minute++) {
+      const before = slots.acquisitions.length;
+      clock.advance(60_000);
+      await vi.waitFor(() => expect(slots.acquisitions.length).toBeGreaterThan(before));
+    }
+    expect(await slots.isHeld(user, turn_id)).toBe(true);
+    // B, which does not generate the turn, reads it through several idle ticks.
+    const seen = await collect((await b.service.openStream(user, turn_id, null, new AbortController().signal, { idleMs: 10 }))!, (() => {
+      let ticks = 0;
+      return (item: TutorStreamItem) => item.kind === "idle" && ++ticks === 3;
+    })());
+    expect(seen.filter((item) => item.kind === "event").map((item) => item.kind === "event" && item.event.type)).toEqual(["message.start", "message.delta"]);
+    expect((await a.turns.findOwned(user, turn_id))!.status).toBe("streaming");
+    await expect(b.service.createMessage(user, { session_id: await newSession(user), problem_id: PROBLEM_ID, hint_level: 1 })).rejects.toMatchObject({
+      code: "MAX_STREAMS",
+    });
+    await a.service.shutdown();
+    await b.service.shutdown();
+  });
+
+  it("closes a turn abandoned by a dead instance once its slot lease lapses, not before", async () => {
+    const clock = stubClock();
+    const { service, bus, slots, turns } = buildService({ clock });
     const sessionId = await newSession("svc-abandoned");
     const [turn] = await db.handle.db
       .insert(tutorTurns)
-      .values({
-        userId: "svc-abandoned",
-        sessionId,
-        problemId: PROBLEM_ID,
-        hintLevel: 1,
-        provider: "local",
-        createdAt: new Date(Date.now() - STREAM_SLOT_TTL_MS - 60_000),
-      })
+      .values({ userId: "svc-abandoned", sessionId, problemId: PROBLEM_ID, hintLevel: 1, provider: "local" })
       .returning();
+    // The dead instance took the slot and wrote the start, then stopped renewing.
+    await slots.acquire("svc-abandoned", turn!.id, 1, STREAM_SLOT_TTL_MS);
     await bus.append(`tutor:${turn!.id}`, { type: "message.start", data: { turn_id: turn!.id, hint_level: 1 } });
     const items = (await service.openStream("svc-abandoned", turn!.id, null, new AbortController().signal, { idleMs: 10 }))!;
-    const seen = await collect(items);
+    const seen: TutorStreamItem[] = [];
+    let ticks = 0;
+    for await (const item of items) {
+      seen.push(item);
+      if (item.kind === "idle" && ++ticks === 3) {
+        expect((await turns.findOwned("svc-abandoned", turn!.id))!.status).toBe("streaming");
+        clock.advance(STREAM_SLOT_TTL_MS);
+      }
+    }
     expect(seen.filter((item) => item.kind === "event").map((item) => item.kind === "event" && item.event)).toEqual([
       { type: "message.start", data: { turn_id: turn!.id, hint_level: 1 } },
       { type: "error", data: { code: "UPSTREAM_ERROR", message: expect.stringMatching(/interrupted/) } },
     ]);
-    expect(seen.some((item) => item.kind === "idle")).toBe(true);
     expect((await turns.findOwned("svc-abandoned", turn!.id))!.status).toBe("failed");
   });
 

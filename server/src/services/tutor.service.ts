@@ -43,6 +43,8 @@ export interface TutorServiceDeps {
     timeoutMs: number;
     /** Base of `stream_url` (`CO_PUBLIC_BASE_URL`). */
     publicBaseUrl: string;
+    /** How often a running turn renews its slot lease (default every minute, well inside the TTL). */
+    slotRenewMs?: number;
   };
 }
 
@@ -52,7 +54,7 @@ export interface TutorServiceDeps {
  */
 export type TutorStreamItem = { kind: "event"; id: string; event: TutorEvent; resumable: boolean } | { kind: "idle" };
 
-/** A slot lapses after this long, whoever holds it (§8.6: a crashed instance leaks nothing). */
+/** A slot lease lapses after this long unless renewed (§8.6: a crashed instance leaks nothing). */
 export const STREAM_SLOT_TTL_MS = 5 * 60_000;
 const DEFAULT_IDLE_MS = 15_000;
 const READER_SHUTDOWN_MESSAGE = "The server is shutting down; reconnect with Last-Event-ID to resume";
@@ -79,6 +81,9 @@ export class TutorService {
       clock: deps.clock,
       logger: deps.logger,
       timeoutMs: deps.settings.timeoutMs,
+      slotTtlMs: STREAM_SLOT_TTL_MS,
+      leaseRenewMs: deps.settings.slotRenewMs ?? 60_000,
+      maxStreams: deps.settings.maxStreams,
     });
   }
 
@@ -258,12 +263,17 @@ export class TutorService {
   }
 
   /**
-   * A turn whose generating instance died never gets its closing event. Once the turn is
-   * older than a slot's lifetime and nobody here is generating it, it is closed as failed.
+   * A turn whose generating instance died never gets its closing event. The generating
+   * instance renews the turn's slot lease while it runs, so once that lease has lapsed and
+   * nobody here is generating the turn, it is closed as failed.
    */
   private async closeIfAbandoned(turn: TutorTurnRow): Promise<void> {
     if (this.runner.isRunning(turn.id)) return;
-    if (this.deps.clock.now().getTime() - turn.createdAt.getTime() < STREAM_SLOT_TTL_MS) return;
+    try {
+      if (await this.deps.slots.isHeld(turn.userId, turn.id)) return;
+    } catch {
+      return; // unknown is not dead: the next tick asks again
+    }
     // Only the reader that actually closes the turn announces it; a finished turn is left alone.
     if (!(await this.deps.turns.finish(turn.id, { status: "failed", finishedAt: this.deps.clock.now() }))) return;
     await this.deps.bus.append(streamOf(turn.id), {

@@ -26,6 +26,11 @@ export class MemoryStreamSlots implements StreamSlots {
     if (held) this.store(userId, held);
   }
 
+  async isHeld(userId: string, slotId: string): Promise<boolean> {
+    const expiresAt = this.slots.get(userId)?.get(slotId);
+    return expiresAt !== undefined && expiresAt > this.clock.now().getTime();
+  }
+
   private store(userId: string, held: Map<string, number>) {
     if (held.size === 0) this.slots.delete(userId);
     else this.slots.set(userId, held);

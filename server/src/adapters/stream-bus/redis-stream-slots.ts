@@ -25,6 +25,15 @@ redis.call('PEXPIRE', key, math.max(1, expiresAt - now))
 return {1, redis.call('ZCARD', key)}
 `;
 
+const IS_HELD = `
+local score = redis.call('ZSCORE', KEYS[1], ARGV[1])
+if not score then return 0 end
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+if tonumber(score) > now then return 1 end
+return 0
+`;
+
 export class RedisStreamSlots implements StreamSlots {
   constructor(private readonly redis: RedisHandle) {}
 
@@ -40,6 +49,10 @@ export class RedisStreamSlots implements StreamSlots {
 
   async release(userId: string, slotId: string): Promise<void> {
     await this.redis.client.zrem(this.keyOf(userId), slotId);
+  }
+
+  async isHeld(userId: string, slotId: string): Promise<boolean> {
+    return (await this.redis.client.eval(IS_HELD, 1, this.keyOf(userId), slotId)) === 1;
   }
 
   private keyOf(userId: string): string {

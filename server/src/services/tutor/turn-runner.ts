@@ -21,7 +21,8 @@ const SHUTDOWN_MESSAGE = "The server is shutting down; ask for the hint again";
  * Runs generations detached from the request that started them: provider chunks go to the
  * stream bus as `message.delta`, then the turn is stored (content, tokens, status), its
  * slot released, and `message.end` or `error` closes the stream. Every wait for the
- * provider is bounded by `timeoutMs` (first byte and between chunks).
+ * provider is bounded by `timeoutMs` (first byte and between chunks). While a generation
+ * runs its slot lease is renewed, so turns longer than the lease keep their slot.
  */
 export class TurnRunner {
   private readonly running = new Map<string, { controller: AbortController; done: Promise<void> }>();
@@ -35,6 +36,11 @@ export class TurnRunner {
       clock: Clock;
       logger: Logger;
       timeoutMs: number;
+      /** The lease a slot is taken for, renewed every `leaseRenewMs` while the generation runs. */
+      slotTtlMs: number;
+      leaseRenewMs: number;
+      /** The per-user cap the slot was taken under. */
+      maxStreams: number;
     },
   ) {}
 
@@ -68,6 +74,14 @@ export class TurnRunner {
     let content = "";
     let end: Extract<TutorChunk, { type: "end" }> | undefined;
     let failure: { code: string; message: string } | undefined;
+    const warn = (what: string) => (error: unknown) => logger.warn({ err: error, turn_id: turnId }, what);
+    // The lease tells every instance this turn is alive; it lapses within a TTL if this process dies.
+    const lease = setInterval(() => {
+      slots
+        .acquire(userId, turnId, this.deps.maxStreams, this.deps.slotTtlMs)
+        .then((decision) => decision.acquired || logger.warn({ turn_id: turnId }, "stream slot lease lapsed and could not be renewed"))
+        .catch(warn("stream slot lease renewal failed"));
+    }, this.deps.leaseRenewMs);
     try {
       const iterator = this.deps.tutor.generate(request, controller.signal)[Symbol.asyncIterator]();
       try {
@@ -85,13 +99,14 @@ export class TurnRunner {
     } catch (error) {
       failure = this.describe(error, controller.signal);
       if (failure.code !== "SHUTDOWN") logger.warn({ err: error, turn_id: turnId, code: failure.code }, "tutor turn failed");
+    } finally {
+      clearInterval(lease);
     }
 
     const status = failure ? (failure.code === "SHUTDOWN" ? "cancelled" : "failed") : "completed";
     const tokens = end?.tokens ?? null;
     // Stored and released before the closing event, so whoever sees the end sees them done.
     // Each step runs even if the one before failed: readers must always get their closing event.
-    const warn = (what: string) => (error: unknown) => logger.warn({ err: error, turn_id: turnId }, what);
     await turns.finish(turnId, { status, content, tokens, finishedAt: clock.now() }).catch(warn("tutor turn could not be stored"));
     await slots.release(userId, turnId).catch(warn("stream slot release failed; it lapses with its TTL"));
     await bus
