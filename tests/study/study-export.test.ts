@@ -1,4 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { LocalProblemBank } from "../../server/src/adapters/problem-bank/local-problem-bank.js";
+import { ReviewItemsRepository } from "../../server/src/repositories/review-items.repository.js";
+import { StudyPathsRepository } from "../../server/src/repositories/study-paths.repository.js";
+import { StudyTasksRepository, type StudyTaskRow, type TaskFilter } from "../../server/src/repositories/study-tasks.repository.js";
+import { TaskEventsRepository } from "../../server/src/repositories/task-events.repository.js";
+import type { Position } from "../../server/src/services/cursor.js";
+import { StudyTasksService, type ExportLimits } from "../../server/src/services/study/study-tasks.service.js";
 import { startTestApp, type TestApp } from "../support/test-app.js";
 import { createTrpcClient } from "../support/trpc-client.js";
 import { codingProblemsOf, createPath, restAs, scheduleTasks, startStudyApp, type TaskBody } from "./support/study-fixtures.js";
@@ -40,6 +47,44 @@ function parseCsv(text: string): string[][] {
   }
   expect(field, "the file ends with CRLF").toBe("");
   return rows;
+}
+
+/** Records the row limit of every keyset read of the export that ran; `beforeRead(n)` may hold read n back. */
+class ObservedTasks extends StudyTasksRepository {
+  readonly reads: number[] = [];
+  private calls = 0;
+  beforeRead: (read: number) => Promise<void> = async () => {};
+
+  override async list(userId: string, filter: TaskFilter, options: { limit: number; after?: Position }): Promise<StudyTaskRow[]> {
+    await this.beforeRead(++this.calls);
+    this.reads.push(options.limit);
+    return super.list(userId, filter, options);
+  }
+}
+
+/**
+ * Runs `work` with the app's study tasks service rebuilt over the same database with
+ * other export limits and an observed tasks repository, then puts the original back.
+ */
+async function withExportService(limits: Partial<ExportLimits>, work: (tasks: ObservedTasks) => Promise<void>) {
+  const db = app.db.handle.db;
+  const tasks = new ObservedTasks(db);
+  const original = app.deps.services.studyTasks;
+  app.deps.services.studyTasks = new StudyTasksService({
+    db,
+    paths: new StudyPathsRepository(db),
+    tasks,
+    events: new TaskEventsRepository(db),
+    reviews: new ReviewItemsRepository(db),
+    problemBank: new LocalProblemBank(db),
+    clock: app.deps.clock,
+    exportLimits: limits,
+  });
+  try {
+    await work(tasks);
+  } finally {
+    app.deps.services.studyTasks = original;
+  }
 }
 
 async function exportAs(target: TestApp, user: string | null, query: string) {
@@ -117,6 +162,39 @@ describe("GET /v1/study-tasks/export", () => {
     expect(csv.slice(1).map((row) => row[0])).toEqual(json.map((task) => task.id));
   });
 
+  it("streams chunk by chunk: chunked transfer, no Content-Length, the next chunk read only after the client has the first", async () => {
+    const user = "x-stream";
+    const path = await createPath(app, user);
+    await scheduleTasks(
+      app,
+      user,
+      path.id,
+      Array.from({ length: 25 }, (_, i) => ({ problem_id: problems[i % problems.length]!.id, difficulty: 1, scheduled_at: new Date(Date.parse("2032-01-01T00:00:00Z") + i * 60_000).toISOString() })),
+    );
+    await withExportService({ chunkRows: 10 }, async (tasks) => {
+      let firstBytesArrived!: () => void;
+      const arrived = new Promise<void>((resolve) => (firstBytesArrived = resolve));
+      // The second database read waits until the client has received bytes: a server that
+      // buffered the whole export before answering would never get there.
+      tasks.beforeRead = (read) => (read === 2 ? arrived : Promise.resolve());
+      const response = await fetch(`${app.url}/v1/study-tasks/export?format=csv`, { headers: await app.authFor(user) });
+      expect(response.status).toBe(200);
+      expect(response.headers.get("transfer-encoding")).toBe("chunked");
+      expect(response.headers.get("content-length")).toBeNull();
+      const reader = response.body!.getReader();
+      const decoder = new TextDecoder();
+      const first = await reader.read();
+      let text = decoder.decode(first.value, { stream: true });
+      expect(text.startsWith(`${HEADER}\r\n`)).toBe(true);
+      expect(tasks.reads).toHaveLength(1);
+      firstBytesArrived();
+      for (let part = await reader.read(); !part.done; part = await reader.read()) text += decoder.decode(part.value, { stream: true });
+      expect(parseCsv(text)).toHaveLength(26);
+      // 25 rows in reads of at most 10: three keyset reads, never the whole history at once.
+      expect(tasks.reads).toEqual([10, 10, 10]);
+    });
+  });
+
   it("keeps to the from/to window: from inclusive, to exclusive", async () => {
     const user = "x-window";
     const path = await createPath(app, user);
@@ -136,6 +214,11 @@ describe("GET /v1/study-tasks/export", () => {
     expect(badFormat.status).toBe(400);
     expect(JSON.parse(badFormat.text)).toMatchObject({ error: { code: "VALIDATION_ERROR", details: { issues: [{ path: "format" }] } } });
     expect((await exportAs(app, "x-errors", "?from=yesterday")).status).toBe(400);
+    for (const query of ["?from=0", "?to=1", "?from=March%201%202030", "?format=csv&to=2030-03-01", "?from="]) {
+      const response = await exportAs(app, "x-errors", query);
+      expect(response.status, query).toBe(400);
+      expect(JSON.parse(response.text)).toMatchObject({ error: { code: "VALIDATION_ERROR" } });
+    }
     expect((await exportAs(app, "x-errors", "?format=csv&format=json")).status).toBe(400);
     const anonymous = await exportAs(app, null, "?format=csv");
     expect(anonymous.status).toBe(401);
@@ -182,5 +265,27 @@ describe("studyTasks.export over tRPC", () => {
     expect(exported.items[0]!.scheduled_at).toBeInstanceOf(Date);
     const windowed = await client.studyTasks.export.query({ from: exported.items[1]!.scheduled_at });
     expect(windowed.items.map((task) => task.id)).toEqual(path.tasks.slice(1).map((task) => task.id));
+  });
+
+  it("when more tasks match than the tRPC bound, returns the first ones with truncated: true", async () => {
+    const user = "x-trpc-truncated";
+    const path = await createPath(app, user, { track_id: "coding-foundations", initial_tasks: 5 });
+    const client = createTrpcClient(app.url, await app.tokenFor(user));
+    await withExportService({ trpcRows: 3, chunkRows: 2 }, async () => {
+      const exported = await client.studyTasks.export.query({});
+      expect(exported.truncated).toBe(true);
+      expect(exported.items.map((task) => task.id)).toEqual(path.tasks.slice(0, 3).map((task) => task.id));
+    });
+    await withExportService({ trpcRows: 5, chunkRows: 2 }, async () => {
+      const exported = await client.studyTasks.export.query({});
+      expect(exported).toMatchObject({ truncated: false, items: path.tasks.map((task) => expect.objectContaining({ id: task.id })) });
+    });
+  });
+
+  it("refuses a bad date: a string instead of a Date, or an invalid Date", async () => {
+    const client = createTrpcClient(app.url, await app.tokenFor("x-trpc-errors"));
+    const invalid = { data: { app_code: "VALIDATION_ERROR", httpStatus: 400 } };
+    await expect(client.studyTasks.export.query({ from: "March 1 2030" as never })).rejects.toMatchObject(invalid);
+    await expect(client.studyTasks.export.query({ to: new Date("nope") })).rejects.toMatchObject(invalid);
   });
 });
