@@ -15,12 +15,17 @@ import { StudyPathsService } from "../../server/src/services/study/study-paths.s
 import { StudyTasksService } from "../../server/src/services/study/study-tasks.service.js";
 
 let queries = 0;
+/** Text of every statement since the last `countQueries`. */
+let statements: string[] = [];
 let database: DatabaseHandle;
 let paths: StudyPathsService;
 let tasks: StudyTasksService;
 
 beforeAll(async () => {
-  database = await openDatabase({ kind: "pglite", onQuery: () => queries++ });
+  database = await openDatabase({ kind: "pglite", onQuery: (query) => {
+    queries++;
+    statements.push(query.toLowerCase());
+  } });
   await database.migrate();
   await seedContent(database.db, readContentPack());
   const db = database.db;
@@ -46,6 +51,7 @@ beforeAll(async () => {
 afterAll(() => database.close());
 
 const countQueries = async (work: () => Promise<unknown>) => {
+  statements = [];
   const before = queries;
   await work();
   return queries - before;
@@ -86,7 +92,15 @@ describe("study reads cost a constant number of queries, whatever the number of 
     const expired = await tasks.list("q-large", { limit: 100, status: "expired" });
     expect(expired.items).toHaveLength(100);
     expect(expired.next_cursor).not.toBeNull();
+    statements = [];
     const progress = await paths.progress("q-large", large);
+    // The figures are aggregated by the database, not summed over fetched rows in JS.
+    const progressSql = statements.join("\n");
+    expect(progressSql).toMatch(/count\(\*\) filter \(where (?:"study_tasks".)?"status" = /);
+    expect(progressSql).toMatch(/avg\((?:"study_tasks".)?"score"\) filter/);
+    expect(progressSql).toMatch(/group by (?:"study_tasks".)?"module"/);
+    await countQueries(() => paths.current("q-large"));
+    expect(statements.join("\n")).toMatch(/count\(\*\) filter/);
     expect(progress.by_status.expired).toBe(150);
     expect(progress.modules.slice(0, 3).reduce((sum, row) => sum + row.total, 0)).toBe(450);
   });
