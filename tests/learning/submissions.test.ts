@@ -1,8 +1,9 @@
 import { count, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { mastery, reviewQueue, submissions } from "../../server/src/db/schema/index.js";
+import { mastery, problems, reviewQueue, submissions } from "../../server/src/db/schema/index.js";
 import { startFakeNeighbour, type FakeNeighbour } from "../contract/support/fake-neighbour.js";
 import { codingBody, codingProblem, mathProblem, openSession, packProblem, submit } from "../support/learning.js";
+import { testServices } from "../support/test-infra.js";
 import { http, startTestApp, type TestApp } from "../support/test-app.js";
 import { createTrpcClient } from "../support/trpc-client.js";
 
@@ -185,6 +186,43 @@ describe("mastery and the review queue", () => {
     }
     expect(await app.db.handle.db.select().from(reviewQueue).where(eq(reviewQueue.userId, "conc-user"))).toHaveLength(0);
   });
+});
+
+describe("mastery under concurrent submissions on real PostgreSQL", () => {
+  // PGlite runs one transaction at a time, so lock ordering only shows on a real server.
+  it.skipIf(!testServices.dbUrl)(
+    "when one user submits in parallel to two problems listing the same topics in opposite orders, none deadlocks and every key sees every observation",
+    { timeout: 120_000 },
+    async () => {
+      const base = mathProblem("expression");
+      const [seeded] = await app.db.handle.db.select().from(problems).where(eq(problems.id, base.id));
+      const topics = ["lock-a", "lock-b", "lock-c", "lock-d", "lock-e", "lock-f"];
+      const outcomes = ["lock-x", "lock-y", "lock-z"];
+      const ordered = { ...seeded!, id: "lock-order-forward", topics, outcomes, contentHash: "lock-forward" };
+      const reversed = { ...seeded!, id: "lock-order-reverse", topics: [...topics].reverse(), outcomes: [...outcomes].reverse(), contentHash: "lock-reverse" };
+      await app.db.handle.db.insert(problems).values([ordered, reversed]);
+
+      const sessions = [
+        await openSession(app, "lock-user", { id: ordered.id, subject: "math" }),
+        await openSession(app, "lock-user", { id: reversed.id, subject: "math" }),
+      ];
+      const rounds = 20;
+      const results = await Promise.all(
+        Array.from({ length: rounds * 2 }, (_, i) => {
+          const session = sessions[i % 2]!;
+          return submit(app, "lock-user", { session_id: session.id, problem_id: session.problem_id, subject: "math", payload: { expression: base.solution } });
+        }),
+      );
+      expect(results.map((result) => result.status)).toEqual(Array(rounds * 2).fill(200));
+      expect(results.every((result) => result.body.status === "passed")).toBe(true);
+
+      let expected = 0.5;
+      for (let i = 0; i < rounds * 2; i++) expected += 0.2 * (1 - expected);
+      const rows = await app.db.handle.db.select().from(mastery).where(eq(mastery.userId, "lock-user"));
+      expect(rows.map((row) => row.keyId).sort()).toEqual([...topics, ...outcomes].sort());
+      for (const row of rows) expect(row.ema).toBeCloseTo(expected, 10);
+    },
+  );
 });
 
 describe("submissions over tRPC", () => {
