@@ -1,4 +1,5 @@
-import { and, desc, eq, lt, or, type SQL } from "drizzle-orm";
+import { and, desc, eq, lt, or, sql, type SQL } from "drizzle-orm";
+import { alias } from "drizzle-orm/pg-core";
 import type { DbOrTx } from "../db/database.js";
 import { submissions } from "../db/schema/index.js";
 import type { Position } from "../services/cursor.js";
@@ -49,12 +50,14 @@ export class SubmissionsRepository {
     if (options.sessionId) conditions.push(eq(submissions.sessionId, options.sessionId));
     if (options.problemId) conditions.push(eq(submissions.problemId, options.problemId));
     if (options.after) {
-      conditions.push(
-        or(
-          lt(submissions.createdAt, options.after.at),
-          and(eq(submissions.createdAt, options.after.at), lt(submissions.id, options.after.id)),
-        )!,
-      );
+      // The cursor's timestamp has milliseconds only; the cursor row has the exact created_at.
+      const cursorRow = alias(submissions, "cursor_row");
+      const exact = this.db
+        .select({ createdAt: cursorRow.createdAt })
+        .from(cursorRow)
+        .where(and(eq(cursorRow.id, options.after.id), eq(cursorRow.userId, userId)));
+      const at = sql`coalesce((${exact}), ${options.after.at.toISOString()}::timestamptz)`;
+      conditions.push(or(lt(submissions.createdAt, at), and(eq(submissions.createdAt, at), lt(submissions.id, options.after.id)))!);
     }
     return this.db
       .select()

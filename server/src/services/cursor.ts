@@ -1,6 +1,11 @@
 import { AppError } from "../errors/app-error.js";
 
-/** Keyset position of a newest-first list: (timestamp, id). Opaque to clients. */
+/**
+ * Keyset position of a list: (timestamp, id). Opaque to clients. `at` carries a Date's
+ * milliseconds while timestamptz columns hold microseconds, so a repository compares
+ * against the exact value of the row named by `id` (the caller's own), using `at` only
+ * when that row is gone; comparing with `at` alone skips rows sharing its millisecond.
+ */
 export interface Position {
   at: Date;
   id: string;
