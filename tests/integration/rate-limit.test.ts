@@ -42,6 +42,21 @@ describe("rate limiting over REST", () => {
   });
 });
 
+describe("behind a trusted proxy", () => {
+  it("limits anonymous callers by the client IP the proxy reports, not the proxy's", async () => {
+    const proxied = await startTestApp({ env: { CO_RATE_LIMIT_REQUESTS: "2", CO_TRUST_PROXY: "loopback" }, db: app.db, redis: null });
+    try {
+      const from = (ip: string) => http(`${proxied.url}/v1/tracks`, { headers: { "x-forwarded-for": ip } });
+      expect((await from("203.0.113.7")).status).toBe(401);
+      expect((await from("203.0.113.7")).status).toBe(401);
+      expect((await from("203.0.113.7")).status).toBe(429);
+      expect((await from("198.51.100.9")).status).toBe(401);
+    } finally {
+      await proxied.close();
+    }
+  });
+});
+
 describe("rate limiting over tRPC", () => {
   it("counts each procedure of a batch, so a batch of N uses N", async () => {
     const client = createTrpcClient(app.url, await app.tokenFor("limited-trpc"));

@@ -39,10 +39,19 @@ describe("configuration", () => {
     ["CO_REVIEW_BUCKETS", "1,-3"],
     ["CO_LOG_LEVEL", "loud"],
     ["CO_JWT_SECRET", "short"],
+    ["CO_CORS_ORIGINS", "https://app.example.com/"],
+    ["CO_CORS_ORIGINS", "app.example.com"],
+    ["CO_TRUST_PROXY", "true"],
   ])("names %s when it is %j", (name, value) => {
     const problems = problemsOf({ [name]: value });
     expect(problems.length).toBeGreaterThan(0);
     expect(problems.join("\n")).toContain(name);
+  });
+
+  it("trusts no proxy by default, and a hop count or addresses when told", () => {
+    expect(parseConfig({}).trustProxy).toBe(false);
+    expect(parseConfig({ CO_TRUST_PROXY: "1" }).trustProxy).toBe(1);
+    expect(parseConfig({ CO_TRUST_PROXY: "loopback, 10.0.0.0/8" }).trustProxy).toBe("loopback, 10.0.0.0/8");
   });
 
   it("accepts decimal and zero review intervals", () => {

@@ -54,6 +54,21 @@ const envSchema = z.object({
   CO_JWT_SECRET: z.preprocess(emptyToUndefined, z.string().min(32, "must be at least 32 characters").optional()),
   CO_CORS_ORIGINS: commaList(
     "https://coding.scimigo.com,https://app.scimigo.com,http://localhost:3000,http://localhost:5173",
+  ).superRefine((origins, ctx) => {
+    // A browser's Origin is exactly scheme://host[:port]; anything else would silently never match.
+    for (const origin of origins) {
+      if (!URL.canParse(origin) || new URL(origin).origin !== origin) {
+        ctx.addIssue({ code: "custom", message: `'${origin}' is not an origin like https://app.example.com (no path, no trailing slash)` });
+      }
+    }
+  }),
+  CO_TRUST_PROXY: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .default("false")
+      .transform((value): number | string | false => (value === "false" ? false : /^\d+$/.test(value) ? Number(value) : value))
+      .refine((value) => value !== "true", "trusting every proxy lets any client pick its IP; give a hop count or addresses"),
   ),
   CO_RATE_LIMIT_REQUESTS: int(60, 1),
   CO_RATE_LIMIT_WINDOW: int(60, 1),
@@ -113,6 +128,8 @@ export interface Config {
     secret?: string;
   };
   corsOrigins: string[];
+  /** Express `trust proxy`: which proxies may set X-Forwarded-For (per-IP rate limits use the client IP). */
+  trustProxy: number | string | false;
   rateLimit: { requests: number; windowSeconds: number };
   recommendation: { weakness: number; novelty: number; difficulty: number; recency: number };
   reviewBucketsDays: number[];
@@ -189,6 +206,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       secret: e.CO_JWT_SECRET,
     },
     corsOrigins: e.CO_CORS_ORIGINS,
+    trustProxy: e.CO_TRUST_PROXY,
     rateLimit: { requests: e.CO_RATE_LIMIT_REQUESTS, windowSeconds: e.CO_RATE_LIMIT_WINDOW },
     recommendation: {
       weakness: e.CO_WEIGHT_WEAKNESS,

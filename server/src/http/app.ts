@@ -25,6 +25,8 @@ export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable("x-powered-by");
   app.set("query parser", "extended");
+  // Behind a load balancer req.ip is the proxy's unless it is trusted to say who called.
+  app.set("trust proxy", deps.config.trustProxy);
 
   app.use(requestContext(deps.logger, deps.requestScope));
   app.use(cors(deps.config.corsOrigins));
