@@ -94,16 +94,25 @@ describe("internal errors", () => {
       throw new Error("relation secret_table does not exist at /srv/db.ts:42");
     };
     try {
-      const rest = await http<{ error: { code: string; message: string } }>(`${app.url}/v1/tracks`, { headers: auth });
+      const rest = await http<{ error: { code: string; message: string } }>(`${app.url}/v1/tracks`, {
+        headers: { ...auth, "x-request-id": "req-internal-rest" },
+      });
       expect(rest.status).toBe(500);
       expect(rest.body).toEqual({ error: { code: "INTERNAL", message: "Internal server error", details: {} } });
-      const trpc = await fetch(`${app.url}/trpc/tracks.list?input=${encodeURIComponent(JSON.stringify({ json: {} }))}`, { headers: auth });
+      const trpc = await fetch(`${app.url}/trpc/tracks.list?input=${encodeURIComponent(JSON.stringify({ json: {} }))}`, {
+        headers: { ...auth, "x-request-id": "req-internal-trpc" },
+      });
       expect(trpc.status).toBe(500);
       const text = await trpc.text();
       expect(text).not.toMatch(/secret_table|db\.ts|stack/);
       expect(JSON.parse(text).error.json.data.app_code).toBe("INTERNAL");
       await new Promise((resolve) => setTimeout(resolve, 50));
-      expect(logLines.some((line) => line.level === 50 && JSON.stringify(line).includes("secret_table"))).toBe(true);
+      // Logged once per request, with its detail and the request's id, like every line of it.
+      const errorLines = logLines.filter((line) => line.level === 50 && JSON.stringify(line).includes("secret_table"));
+      expect(errorLines.map((line) => line.request_id).sort()).toEqual(["req-internal-rest", "req-internal-trpc"]);
+      for (const id of ["req-internal-rest", "req-internal-trpc"]) {
+        expect(logLines.some((line) => line.request_id === id && line.msg === "request completed" && line.status === 500)).toBe(true);
+      }
     } finally {
       catalog.list = original;
     }
