@@ -220,10 +220,14 @@ describe("studyTasks.start and skip", () => {
     ]);
   });
 
-  it("skip works from scheduled and from in_progress", async () => {
+  it("skip works from scheduled and from in_progress, each with its status_changed event", async () => {
     const path = await createPath(app, "t-skip", { track_id: "coding-foundations", initial_tasks: 2 });
     const rest = restAs(app, "t-skip");
     expect((await rest.post<TaskBody>(`/study-tasks/${path.tasks[0]!.id}/skip`)).body.status).toBe("skipped");
+    expect((await eventsOf(app, "t-skip", path.tasks[0]!.id)).map((event) => [event.event_type, event.payload])).toEqual([
+      ["created", { source: "initial_tasks" }],
+      ["status_changed", { from: "scheduled", to: "skipped" }],
+    ]);
     await rest.post(`/study-tasks/${path.tasks[1]!.id}/start`);
     const skipped = await rest.post<TaskBody>(`/study-tasks/${path.tasks[1]!.id}/skip`);
     expect(skipped.body).toMatchObject({ status: "skipped", started_at: expect.any(String) });
@@ -247,6 +251,25 @@ describe("studyTasks.start and skip", () => {
       expect(response.body.error.details).toEqual({ status: "skipped" });
     }
     expect((await eventsOf(app, "t-409", id)).map((event) => event.event_type)).toEqual(["created", "status_changed", "started", "status_changed"]);
+  });
+
+  it("when the task is completed, start and skip answer 409 naming the status and log nothing", async () => {
+    const user = "t-409-completed";
+    const path = await createPath(app, user, { track_id: "coding-foundations", initial_tasks: 1 });
+    const task = path.tasks[0]!;
+    expect((await submitForTask(app, user, task, "reference")).status).toBe(200);
+    const before = await eventsOf(app, user, task.id);
+    expect(before.at(-1)).toMatchObject({ event_type: "status_changed", payload: { from: "scheduled", to: "completed" } });
+    for (const action of ["start", "skip"]) {
+      const response = await restAs(app, user).post(`/study-tasks/${task.id}/${action}`);
+      expect(response.status, action).toBe(409);
+      expect(response.body.error).toMatchObject({ code: "CONFLICT", details: { status: "completed" } });
+    }
+    const client = createTrpcClient(app.url, await app.tokenFor(user));
+    await expect(client.studyTasks.skip.mutate({ id: task.id })).rejects.toMatchObject({ data: { app_code: "CONFLICT", details: { status: "completed" } } });
+    expect(await eventsOf(app, user, task.id)).toEqual(before);
+    const [after] = (await restAs(app, user).get<{ items: TaskBody[] }>("/study-tasks")).body.items;
+    expect(after).toMatchObject({ status: "completed", score: 1 });
   });
 
   it("answers 404 for an unknown task and 400 for an id that is not a uuid", async () => {
@@ -301,5 +324,24 @@ describe("study tasks over tRPC", () => {
     });
     await expect(client.studyTasks.skip.mutate({ id: crypto.randomUUID() })).rejects.toMatchObject({ data: { app_code: "NOT_FOUND" } });
     await expect(client.studyTasks.list.query({ status: "paused" as never })).rejects.toMatchObject({ data: { app_code: "VALIDATION_ERROR" } });
+  });
+
+  it("answers the error cases with their codes: no current path, nothing next, unknown task, bad batch, limit 0", async () => {
+    const client = createTrpcClient(app.url, await app.tokenFor("t-trpc-errors"));
+    const code = (app_code: string, httpStatus: number) => ({ data: { app_code, httpStatus } });
+    await expect(client.studyPaths.current.query()).rejects.toMatchObject(code("NOT_FOUND", 404));
+    await expect(client.studyTasks.next.query()).rejects.toMatchObject(code("NOT_FOUND", 404));
+    await expect(client.studyTasks.events.query({ id: crypto.randomUUID() })).rejects.toMatchObject(code("NOT_FOUND", 404));
+    const path = await client.studyPaths.create.mutate({ track_id: "coding-foundations" });
+    const task = { problem_id: basicsA!.id, difficulty: 1, scheduled_at: new Date(Date.now() + 60_000) };
+    await expect(client.studyTasks.createBatch.mutate({ path_id: path.id, tasks: [{ ...task, problem_id: "no-such-problem" }] })).rejects.toMatchObject({
+      data: { app_code: "NOT_FOUND", httpStatus: 404, details: { problem_ids: ["no-such-problem"] } },
+    });
+    await expect(client.studyTasks.createBatch.mutate({ path_id: path.id, tasks: [{ ...task, difficulty: 6 }] })).rejects.toMatchObject(
+      code("VALIDATION_ERROR", 400),
+    );
+    await expect(client.studyTasks.reviewDue.query({ limit: 0 })).rejects.toMatchObject(code("VALIDATION_ERROR", 400));
+    await expect(client.studyTasks.list.query({ from: "2030-03-01" as never })).rejects.toMatchObject(code("VALIDATION_ERROR", 400));
+    expect((await client.studyTasks.list.query({ path_id: path.id })).items).toEqual([]);
   });
 });

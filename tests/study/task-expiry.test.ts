@@ -78,6 +78,8 @@ describe("expiry, applied when read", () => {
     const submission = await submitForTask(app, user, { id: stale, problem_id: problem!.id }, "reference");
     expect(submission.status).toBe(409);
     expect(submission.body.error.message).toMatch(/expired/);
+    // The expiry is the only event: the refused start, skip and submission left none.
+    expect((await eventsOf(app, user, stale)).map((event) => [event.event_type, event.payload.to])).toEqual([["status_changed", "expired"]]);
   });
 
   it("only the caller's tasks are expired by the caller's reads", async () => {
