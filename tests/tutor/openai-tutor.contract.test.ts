@@ -55,7 +55,8 @@ describe("OpenAI-compatible tutor against a streaming chat-completions server", 
     expect(sent!.headers.authorization).toBe("Bearer sk-test-key");
     expect(sent!.headers["x-request-id"]).toBe("req-openai-1");
     const body = sent!.body as { model: string; stream: boolean; messages: { role: string; content: string }[] };
-    expect(body).toMatchObject({ model: "test-model", stream: true });
+    // A bound on the answer's length, so a runaway model cannot stream without end.
+    expect(body).toMatchObject({ model: "test-model", stream: true, max_tokens: 1024 });
     const prompt = body.messages.map((message) => message.content).join("\n");
     expect(body.messages[0]!.role).toBe("system");
     expect(prompt).toContain("Compute the running sums of a list.");

@@ -81,6 +81,34 @@ describe("stream bus bounds", () => {
     await bus.close();
   });
 
+  it("in-process: tells whether events after an id were trimmed", async () => {
+    const bus = new MemoryStreamBus({ maxLength: 5 });
+    const ids = [];
+    for (let i = 0; i < 20; i++) ids.push(await bus.append("trimmed", { type: "message.delta", data: i }));
+    expect(await bus.trimmedAfter("trimmed", null)).toBe(true);
+    expect(await bus.trimmedAfter("trimmed", ids[13]!)).toBe(true);
+    expect(await bus.trimmedAfter("trimmed", ids[14]!)).toBe(false);
+    expect(await bus.trimmedAfter("trimmed", ids[19]!)).toBe(false);
+    await bus.append("whole", { type: "message.start", data: {} });
+    expect(await bus.trimmedAfter("whole", null)).toBe(false);
+    expect(await bus.trimmedAfter("unknown", null)).toBe(false);
+    await bus.close();
+  });
+
+  it.runIf(testServices.redisUrl)("Redis: tells whether events after an id were trimmed", async () => {
+    const bus = new RedisStreamBus(redis!.handle, createLogger("silent"), { maxLength: 100 });
+    const ids = [];
+    for (let i = 0; i < 1000; i++) ids.push(await bus.append("trimmed", { type: "message.delta", data: i }));
+    const [firstKept] = await bus.stored("trimmed", null, 1);
+    expect(await bus.trimmedAfter("trimmed", null)).toBe(true);
+    expect(await bus.trimmedAfter("trimmed", ids[0]!)).toBe(true);
+    expect(await bus.trimmedAfter("trimmed", firstKept!.id)).toBe(false);
+    expect(await bus.trimmedAfter("trimmed", ids[999]!)).toBe(false);
+    await bus.append("whole", { type: "message.start", data: {} });
+    expect(await bus.trimmedAfter("whole", null)).toBe(false);
+    expect(await bus.trimmedAfter("unknown", null)).toBe(false);
+  });
+
   it.runIf(testServices.redisUrl)("Redis: trims with MAXLEN ~ and sets an expiry on every append", async () => {
     const bus = new RedisStreamBus(redis!.handle, createLogger("silent"), { maxLength: 100, ttlSeconds: 600 });
     for (let i = 0; i < 1000; i++) await bus.append("bounded", { type: "message.delta", data: i });

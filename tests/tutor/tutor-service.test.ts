@@ -209,6 +209,48 @@ describe("TutorService", () => {
     ]);
   });
 
+  it("a long answer of many tiny chunks reaches a late reader whole and from its start, in far fewer events than chunks", async () => {
+    const chunks = Array.from({ length: 3000 }, (_, i) => String.fromCharCode(97 + (i % 26)));
+    const chatty: Tutor = {
+      provider: "chatty",
+      async *generate(): AsyncGenerator<TutorChunk> {
+        for (const content of chunks) yield { type: "delta", content };
+        yield { type: "end", finishReason: "stop", tokens: chunks.length };
+      },
+    };
+    // The default bound of the bus (1000 events) is smaller than the number of chunks.
+    const { service, turns } = buildService({ tutor: chatty });
+    const user = "svc-chatty";
+    const { turn_id } = await service.createMessage(user, { session_id: await newSession(user), problem_id: PROBLEM_ID, hint_level: 1 });
+    await vi.waitFor(async () => expect((await turns.findOwned(user, turn_id))!.status).toBe("completed"), { timeout: 10_000 });
+    const events = (await collect((await service.openStream(user, turn_id, null, new AbortController().signal))!)).flatMap((item) =>
+      item.kind === "event" ? [item.event] : [],
+    );
+    expect(events[0]!.type).toBe("message.start");
+    expect(events.at(-1)).toEqual({ type: "message.end", data: { finish_reason: "stop", tokens: 3000 } });
+    const deltas = events.filter((event) => event.type === "message.delta");
+    expect(deltas.map((event) => event.data.content).join("")).toBe(chunks.join(""));
+    expect(deltas.length).toBeLessThan(chunks.length / 10);
+  });
+
+  it("a resume from an id older than the oldest kept event gets EVENTS_EXPIRED instead of a silent gap", async () => {
+    const bus = new MemoryStreamBus({ maxLength: 5 });
+    const { service } = buildService({ bus });
+    const sessionId = await newSession("svc-trimmed");
+    const [turn] = await db.handle.db
+      .insert(tutorTurns)
+      .values({ userId: "svc-trimmed", sessionId, problemId: PROBLEM_ID, hintLevel: 1, provider: "local" })
+      .returning();
+    const stream = `tutor:${turn!.id}`;
+    const startId = await bus.append(stream, { type: "message.start", data: { turn_id: turn!.id, hint_level: 1 } });
+    for (let i = 0; i < 10; i++) await bus.append(stream, { type: "message.delta", data: { content: `${i} ` } });
+    for (const from of [startId, null]) {
+      const [first] = await collect((await service.openStream("svc-trimmed", turn!.id, from, new AbortController().signal))!);
+      // Not an event of the stream: its id stays the reader's resume point.
+      expect(first).toEqual({ kind: "event", id: from ?? bus.originId, resumable: false, event: { type: "error", data: { code: "EVENTS_EXPIRED", message: expect.stringMatching(/expired/) } } });
+    }
+  });
+
   it("answers 404 for a finished turn whose events have expired", async () => {
     const { service } = buildService();
     const sessionId = await newSession("svc-expired");

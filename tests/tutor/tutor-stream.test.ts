@@ -40,7 +40,7 @@ describe("GET /v1/tutor/stream", () => {
     expect(contentType).toMatch(/^text\/event-stream/);
     expect(events[0]).toMatchObject({ event: "message.start", data: { turn_id: turn.turn_id, hint_level: 2 } });
     expect(events.at(-1)).toMatchObject({ event: "message.end", data: { finish_reason: "stop" } });
-    expect(events.filter((event) => event.event === "message.delta").length).toBeGreaterThan(3);
+    expect(events.filter((event) => event.event === "message.delta").length).toBeGreaterThan(0);
     expect(idsIncrease(events.map((event) => event.id!))).toBe(true);
     // The local ladder: hints up to the level, never above it.
     const text = textOf(events);
@@ -62,7 +62,7 @@ describe("GET /v1/tutor/stream", () => {
     const turn = await startTurn(app, "stream-resume", { hint_level: 3 });
     const url = `${app.url}/v1/tutor/stream?token=${turn.token}`;
     const whole = await collectSse(url);
-    const first = await collectSse(url, { stopAfter: 4 });
+    const first = await collectSse(url, { stopAfter: 2 });
     const rest = await collectSse(url, { headers: { "last-event-id": first.events.at(-1)!.id! } });
     expect([...first.events, ...rest.events]).toEqual(whole.events);
     // The query parameter works too, for clients that cannot set the header.

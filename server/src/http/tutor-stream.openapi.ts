@@ -9,7 +9,7 @@ const EVENTS = [
   "Events (`event:` name, JSON `data:`, increasing `id:`):",
   "`message.start {turn_id, hint_level}`, `message.delta {content}` (markdown to append),",
   "`message.end {finish_reason, tokens}` (`tokens` null when unknown), `error {code, message}`",
-  '(`code` e.g. `UPSTREAM_ERROR`, `UPSTREAM_TIMEOUT`, `SHUTDOWN`); `ping` every 15 s while idle. The stream ends after `message.end` or `error`.',
+  '(`code` e.g. `UPSTREAM_ERROR`, `UPSTREAM_TIMEOUT`, `SHUTDOWN`, `EVENTS_EXPIRED` when resuming after events that were dropped); `ping` every 15 s while idle. The stream ends after `message.end` or `error`.',
 ].join(" ");
 
 /** The SSE route in the OpenAPI document (the REST adapter only knows JSON operations). */

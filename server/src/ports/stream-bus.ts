@@ -27,6 +27,11 @@ export interface StreamBus {
   stored(stream: string, afterId: string | null, count: number): Promise<BusEvent[]>;
   /** The newest stored event, if any. */
   last(stream: string): Promise<BusEvent | undefined>;
+  /**
+   * Whether some event after `afterId` (null: from the start) was dropped by the length
+   * bound, so reading from there would silently skip it.
+   */
+  trimmedAfter(stream: string, afterId: string | null): Promise<boolean>;
   /** True while the stream holds events (it has not expired). */
   exists(stream: string): Promise<boolean>;
   /** Ends every open reader and releases connections. */

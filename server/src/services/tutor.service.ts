@@ -58,6 +58,7 @@ export type TutorStreamItem = { kind: "event"; id: string; event: TutorEvent; re
 export const STREAM_SLOT_TTL_MS = 5 * 60_000;
 const DEFAULT_IDLE_MS = 15_000;
 const READER_SHUTDOWN_MESSAGE = "The server is shutting down; reconnect with Last-Event-ID to resume";
+const EXPIRED_MESSAGE = "Events of this turn before the resume point have expired; ask for the hint again";
 const LOST_END_MESSAGE = "The tutor turn ended without its closing event; ask for the hint again";
 
 const streamOf = (turnId: string) => `tutor:${turnId}`;
@@ -219,6 +220,11 @@ export class TutorService {
     // Set once a tick saw the turn finished while its closing event was not yet there.
     let closingOverdue = false;
     try {
+      // Resuming across a gap would show a hint with a hole in it: say so instead.
+      if (await this.deps.bus.trimmedAfter(streamOf(turn.id), lastEventId)) {
+        yield { kind: "event", id: resumeId, event: { type: "error", data: { code: "EVENTS_EXPIRED", message: EXPIRED_MESSAGE } }, resumable: false };
+        return;
+      }
       const events = this.deps.bus.read(streamOf(turn.id), lastEventId, reading);
       for await (const item of withIdleTicks(events, idleMs)) {
         if (item.kind === "idle") {

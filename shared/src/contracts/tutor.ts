@@ -75,7 +75,7 @@ export const tutorEndEventSchema = z.object({
 });
 export const tutorErrorEventSchema = z.object({
   type: z.literal("error"),
-  data: z.object({ code: z.string().describe("e.g. UPSTREAM_ERROR, UPSTREAM_TIMEOUT, SHUTDOWN"), message: z.string() }),
+  data: z.object({ code: z.string().describe("e.g. UPSTREAM_ERROR, UPSTREAM_TIMEOUT, SHUTDOWN, EVENTS_EXPIRED (resumed after events that were dropped)"), message: z.string() }),
 });
 export const tutorEventSchema = z.discriminatedUnion("type", [
   tutorStartEventSchema,

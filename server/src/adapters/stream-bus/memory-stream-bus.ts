@@ -5,6 +5,8 @@ import type { BusEvent, StreamBus } from "../../ports/stream-bus.js";
 interface MemoryStream {
   events: BusEvent[];
   lastId: number;
+  /** The newest id dropped by the length bound (0: none). */
+  droppedThrough: number;
   expiry: NodeJS.Timeout;
 }
 
@@ -31,14 +33,14 @@ export class MemoryStreamBus implements StreamBus {
     let entry = this.streams.get(stream);
     if (entry) clearTimeout(entry.expiry);
     else {
-      entry = { events: [], lastId: 0, expiry: undefined as unknown as NodeJS.Timeout };
+      entry = { events: [], lastId: 0, droppedThrough: 0, expiry: undefined as unknown as NodeJS.Timeout };
       this.streams.set(stream, entry);
     }
     entry.expiry = setTimeout(() => this.streams.delete(stream), this.options.ttlMs ?? 600_000).unref();
     const stored: BusEvent = { id: String(++entry.lastId), type: event.type, data: event.data };
     entry.events.push(stored);
     const overflow = entry.events.length - (this.options.maxLength ?? 1000);
-    if (overflow > 0) entry.events.splice(0, overflow);
+    if (overflow > 0) entry.droppedThrough = Number(entry.events.splice(0, overflow).at(-1)!.id);
     this.emitter.emit(stream, stored);
     return stored.id;
   }
@@ -55,6 +57,10 @@ export class MemoryStreamBus implements StreamBus {
 
   async last(stream: string): Promise<BusEvent | undefined> {
     return this.streams.get(stream)?.events.at(-1);
+  }
+
+  async trimmedAfter(stream: string, afterId: string | null): Promise<boolean> {
+    return (afterId === null ? 0 : Number(afterId)) < (this.streams.get(stream)?.droppedThrough ?? 0);
   }
 
   async exists(stream: string): Promise<boolean> {

@@ -53,6 +53,24 @@ export class RedisStreamBus implements StreamBus {
     return entry ? toEvent(entry[0], entry[1]) : undefined;
   }
 
+  async trimmedAfter(stream: string, afterId: string | null): Promise<boolean> {
+    let reply: unknown[];
+    try {
+      reply = (await this.redis.client.call("XINFO", "STREAM", this.keyOf(stream))) as unknown[];
+    } catch (error) {
+      if (/no such key/i.test((error as Error).message)) return false;
+      throw error;
+    }
+    const info = new Map<string, unknown>();
+    for (let i = 0; i + 1 < reply.length; i += 2) info.set(String(reply[i]), reply[i + 1]);
+    // MAXLEN trims from the front: entries were dropped when more were added than are kept,
+    // and all of them came before the first entry still kept (Redis 7 reports `entries-added`).
+    const added = Number(info.get("entries-added") ?? info.get("length"));
+    if (!(added > Number(info.get("length")))) return false;
+    const first = info.get("first-entry") as [string, string[]] | null;
+    return first !== null && (afterId === null || compareIds(afterId, first[0]) < 0);
+  }
+
   async exists(stream: string): Promise<boolean> {
     return (await this.redis.client.exists(this.keyOf(stream))) === 1;
   }
@@ -97,6 +115,14 @@ export class RedisStreamBus implements StreamBus {
       connection.disconnect();
     }
   }
+}
+
+/** Orders two Redis stream ids (`ms-seq`). */
+function compareIds(a: string, b: string): number {
+  const [aMs = 0n, aSeq = 0n] = a.split("-").map(BigInt);
+  const [bMs = 0n, bSeq = 0n] = b.split("-").map(BigInt);
+  if (aMs !== bMs) return aMs < bMs ? -1 : 1;
+  return aSeq === bSeq ? 0 : aSeq < bSeq ? -1 : 1;
 }
 
 function toEvent(id: string, fields: string[]): BusEvent {

@@ -22,7 +22,12 @@ export interface OpenAiTutorOptions {
   baseUrl: string;
   model: string;
   apiKey?: string;
+  /** Upper bound of a hint's length in tokens (`max_tokens`), 1024 unless set. */
+  maxTokens?: number;
 }
+
+/** A hint is a few paragraphs; the bound keeps a runaway answer from streaming without end. */
+const DEFAULT_MAX_TOKENS = 1024;
 
 const UPSTREAM: Upstream = { service: "OpenAI-compatible tutor", serviceId: "openai" };
 
@@ -52,6 +57,7 @@ export class OpenAiTutor implements Tutor {
       body: JSON.stringify({
         model: this.options.model,
         stream: true,
+        max_tokens: this.options.maxTokens ?? DEFAULT_MAX_TOKENS,
         stream_options: { include_usage: true },
         messages: chatMessages(request),
       }),

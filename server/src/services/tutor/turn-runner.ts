@@ -5,6 +5,7 @@ import type { StreamBus } from "../../ports/stream-bus.js";
 import type { StreamSlots } from "../../ports/stream-slots.js";
 import type { Tutor, TutorChunk, TutorRequest } from "../../ports/tutor.js";
 import type { TutorTurnsRepository } from "../../repositories/tutor-turns.repository.js";
+import { DeltaBuffer } from "./delta-buffer.js";
 
 export interface TurnJob {
   userId: string;
@@ -16,6 +17,13 @@ export interface TurnJob {
 const SHUTDOWN = Symbol("shutdown");
 
 const SHUTDOWN_MESSAGE = "The server is shutting down; ask for the hint again";
+
+/**
+ * Deltas are coalesced: at most one event per interval (plus one per `DELTA_MAX_CHARS`), so a
+ * long answer stays far inside the stream bus's length bound and its start is never trimmed.
+ */
+const DELTA_INTERVAL_MS = 50;
+const DELTA_MAX_CHARS = 1024;
 
 /**
  * Runs generations detached from the request that started them: provider chunks go to the
@@ -82,6 +90,10 @@ export class TurnRunner {
         .then((decision) => decision.acquired || logger.warn({ turn_id: turnId }, "stream slot lease lapsed and could not be renewed"))
         .catch(warn("stream slot lease renewal failed"));
     }, this.deps.leaseRenewMs);
+    const deltas = new DeltaBuffer(
+      async (text) => void (await bus.append(stream, { type: "message.delta", data: { content: text } })),
+      { intervalMs: DELTA_INTERVAL_MS, maxChars: DELTA_MAX_CHARS },
+    );
     try {
       const iterator = this.deps.tutor.generate(request, controller.signal)[Symbol.asyncIterator]();
       try {
@@ -90,7 +102,7 @@ export class TurnRunner {
           if (step.done) break;
           if (step.value.type === "delta") {
             content += step.value.content;
-            await bus.append(stream, { type: "message.delta", data: { content: step.value.content } });
+            await deltas.add(step.value.content);
           } else end = step.value;
         }
       } finally {
@@ -102,6 +114,11 @@ export class TurnRunner {
     } finally {
       clearInterval(lease);
     }
+    // What was generated reaches readers before the closing event, on failure too.
+    await deltas.drain().catch((error: unknown) => {
+      warn("tutor deltas could not be appended")(error);
+      failure ??= this.describe(error, controller.signal);
+    });
 
     const status = failure ? (failure.code === "SHUTDOWN" ? "cancelled" : "failed") : "completed";
     const tokens = end?.tokens ?? null;
