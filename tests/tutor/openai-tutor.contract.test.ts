@@ -30,9 +30,10 @@ const request: TutorRequest = {
   requestId: "req-openai-1",
 };
 
-async function drain(iterable: AsyncIterable<TutorChunk>): Promise<TutorChunk[]> {
+/** The chunks that carry something; `alive` signs of life are left out unless asked for. */
+async function drain(iterable: AsyncIterable<TutorChunk>, options: { alive?: boolean } = {}): Promise<TutorChunk[]> {
   const chunks: TutorChunk[] = [];
-  for await (const chunk of iterable) chunks.push(chunk);
+  for await (const chunk of iterable) if (options.alive || chunk.type !== "alive") chunks.push(chunk);
   return chunks;
 }
 
@@ -76,6 +77,27 @@ describe("OpenAI-compatible tutor against a streaming chat-completions server", 
     expect(await drain(tutor().generate(request, signal()))).toEqual([
       { type: "delta", content: "Hi" },
       { type: "end", finishReason: "length", tokens: null },
+    ]);
+  });
+
+  it("reports every message without content (role-only, empty, usage, comment keep-alive) as a sign of life", async () => {
+    llm.route("POST", "/v1/chat/completions", (_request, response) => {
+      startEventStream(response);
+      sseFrame(response, { data: JSON.stringify({ choices: [{ delta: { role: "assistant" }, finish_reason: null }] }) });
+      sseFrame(response, { data: JSON.stringify({ choices: [{ delta: { content: "" }, finish_reason: null }] }) });
+      response.write(": keep-alive\n\n");
+      sseFrame(response, { data: JSON.stringify({ choices: [{ delta: { content: "Hi" }, finish_reason: "stop" }] }) });
+      sseFrame(response, { data: JSON.stringify({ choices: [], usage: { completion_tokens: 1 } }) });
+      sseFrame(response, { data: "[DONE]" });
+      response.end();
+    });
+    expect(await drain(tutor().generate(request, signal()), { alive: true })).toEqual([
+      { type: "alive" },
+      { type: "alive" },
+      { type: "alive" },
+      { type: "delta", content: "Hi" },
+      { type: "alive" },
+      { type: "end", finishReason: "stop", tokens: 1 },
     ]);
   });
 

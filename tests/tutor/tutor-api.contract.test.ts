@@ -34,9 +34,10 @@ const request: TutorRequest = {
   requestId: "req-tutor-api-1",
 };
 
-async function drain(iterable: AsyncIterable<TutorChunk>): Promise<TutorChunk[]> {
+/** The chunks that carry something; `alive` signs of life are left out unless asked for. */
+async function drain(iterable: AsyncIterable<TutorChunk>, options: { alive?: boolean } = {}): Promise<TutorChunk[]> {
   const chunks: TutorChunk[] = [];
-  for await (const chunk of iterable) chunks.push(chunk);
+  for await (const chunk of iterable) if (options.alive || chunk.type !== "alive") chunks.push(chunk);
   return chunks;
 }
 

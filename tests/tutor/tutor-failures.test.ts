@@ -40,6 +40,16 @@ describe("when the provider fails", () => {
     await expectSlotFree("fail-mid", turn.sessionId);
   });
 
+  it("role-only, empty and comment keep-alives for longer than CO_TUTOR_TIMEOUT_MS keep the turn alive until the content comes", async () => {
+    // 15 messages 60 ms apart: three times the 300 ms time-out before the first content.
+    model({ deltas: ["Finally ", "an answer."], keepAlive: { count: 15, everyMs: 60 } });
+    const turn = await startTurn(app, "keep-alive");
+    const { events } = await collectSse(streamUrlOn(app, turn));
+    expect(events.at(-1)).toMatchObject({ event: "message.end", data: { finish_reason: "stop" } });
+    expect(textOf(events)).toBe("Finally an answer.");
+    expect((await turnOf(app, turn.turn_id))!.status).toBe("completed");
+  });
+
   it("with an error status: an error event with UPSTREAM_ERROR", async () => {
     model({ deltas: [], status: 502 });
     const turn = await startTurn(app, "fail-status");

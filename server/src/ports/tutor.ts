@@ -44,11 +44,14 @@ export interface TutorRequest {
 
 export type TutorChunk =
   | { type: "delta"; content: string }
-  | { type: "end"; finishReason: string; tokens: number | null };
+  | { type: "end"; finishReason: string; tokens: number | null }
+  /** The provider sent something that carries no content (a role-only or empty chunk, a ping, a comment): it is alive. */
+  | { type: "alive" };
 
 /**
  * A hint generator: the local hint ladder, the Tutor API relay or an OpenAI-compatible model.
- * `generate` yields markdown deltas and at most one `end`; it throws an `AppError`
+ * `generate` yields markdown deltas and at most one `end`, and `alive` for every other
+ * message of the provider (the caller's time-out counts from the last byte); it throws an `AppError`
  * (UPSTREAM_ERROR / UPSTREAM_TIMEOUT) on failure and stops promptly when `signal` aborts.
  */
 export interface Tutor {

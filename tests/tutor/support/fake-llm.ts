@@ -25,6 +25,8 @@ export interface ChatScript {
   breakAfter?: number;
   /** After this many deltas, send an error payload in the stream. */
   errorAfter?: number;
+  /** Before the deltas, `count` messages with no content (role-only, empty, comment, in turn), one every `everyMs`. */
+  keepAlive?: { count: number; everyMs: number };
   /** Never answer at all (time-to-first-byte timeout). */
   silent?: boolean;
   /** Answer with this status and a JSON error instead of a stream. */
@@ -45,6 +47,13 @@ export function chatCompletions(script: ChatScript, onRequest?: (request: Record
     const chunk = (delta: Record<string, unknown>, finish: string | null = null) =>
       JSON.stringify({ id: "chatcmpl-1", object: "chat.completion.chunk", model: "test-model", choices: [{ index: 0, delta, finish_reason: finish }] });
     sseFrame(response, { data: chunk({ role: "assistant", content: "" }) });
+    for (let i = 0; i < (script.keepAlive?.count ?? 0); i++) {
+      await new Promise((resolve) => setTimeout(resolve, script.keepAlive!.everyMs));
+      if (response.destroyed) return;
+      if (i % 3 === 0) sseFrame(response, { data: chunk({ role: "assistant" }) });
+      else if (i % 3 === 1) sseFrame(response, { data: chunk({ content: "" }) });
+      else response.write(": keep-alive\n\n");
+    }
     for (const [index, content] of script.deltas.entries()) {
       if (script.hold?.after === index) await Promise.race([script.hold.until, closed(response)]);
       if (response.destroyed) return;

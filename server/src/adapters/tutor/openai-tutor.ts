@@ -65,6 +65,10 @@ export class OpenAiTutor implements Tutor {
     let finishReason: string | null = null;
     let tokens: number | null = null;
     for await (const message of upstreamEvents(UPSTREAM, response, signal)) {
+      if (message.comment) {
+        yield { type: "alive" };
+        continue;
+      }
       if (message.data.trim() === "[DONE]") {
         yield { type: "end", finishReason: finishReason ?? "stop", tokens };
         return;
@@ -73,7 +77,8 @@ export class OpenAiTutor implements Tutor {
       if (!parsed.success) throw upstreamError(UPSTREAM, "returned an unexpected response");
       if (parsed.data.error !== undefined && parsed.data.error !== null) throw upstreamError(UPSTREAM, "reported an error mid-stream");
       const choice = parsed.data.choices?.[0];
-      if (choice?.delta?.content) yield { type: "delta", content: choice.delta.content };
+      // Role-only, empty and usage chunks still show the model is working.
+      yield choice?.delta?.content ? { type: "delta", content: choice.delta.content } : { type: "alive" };
       if (choice?.finish_reason) finishReason = choice.finish_reason;
       if (parsed.data.usage?.completion_tokens != null) tokens = parsed.data.usage.completion_tokens;
     }

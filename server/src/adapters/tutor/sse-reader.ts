@@ -3,14 +3,20 @@ export interface SseMessage {
   event: string;
   data: string;
   id?: string;
+  /** A comment line (`: …`, a common keep-alive), reported only when asked for; `data` is its text. */
+  comment?: true;
 }
 
 /**
  * Parses a `text/event-stream` body as the HTML spec does: `field: value` lines, `data`
  * lines joined by "\n", comments (`:`) skipped, an event dispatched at each blank line
- * when it has data. Works on any chunking of the bytes.
+ * when it has data. Works on any chunking of the bytes. With `comments`, each comment line
+ * is reported too, as a sign of life.
  */
-export async function* readSse(body: ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>): AsyncGenerator<SseMessage> {
+export async function* readSse(
+  body: ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>,
+  options: { comments?: boolean } = {},
+): AsyncGenerator<SseMessage> {
   const decoder = new TextDecoder();
   let buffer = "";
   let event = "";
@@ -35,7 +41,10 @@ export async function* readSse(body: ReadableStream<Uint8Array> | AsyncIterable<
         data = [];
         continue;
       }
-      if (line.startsWith(":")) continue;
+      if (line.startsWith(":")) {
+        if (options.comments) yield { event: "", data: line.slice(1).trimStart(), comment: true };
+        continue;
+      }
       const colon = line.indexOf(":");
       const field = colon === -1 ? line : line.slice(0, colon);
       let value = colon === -1 ? "" : line.slice(colon + 1);

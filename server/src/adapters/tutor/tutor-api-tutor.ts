@@ -45,19 +45,22 @@ export class TutorApiTutor implements Tutor {
       headers: { ...headers, Accept: "text/event-stream" },
     });
     for await (const message of upstreamEvents(UPSTREAM, stream, signal)) {
-      if (message.event === "message.delta") {
+      if (!message.comment && message.event === "message.delta") {
         const delta = deltaSchema.safeParse(parseJson(UPSTREAM, message.data));
         if (!delta.success) throw upstreamError(UPSTREAM, "returned an unexpected response");
-        if (delta.data.content) yield { type: "delta", content: delta.data.content };
-      } else if (message.event === "message.end") {
+        yield delta.data.content ? { type: "delta", content: delta.data.content } : { type: "alive" };
+      } else if (!message.comment && message.event === "message.end") {
         const end = endSchema.safeParse(parseJson(UPSTREAM, message.data));
         if (!end.success) throw upstreamError(UPSTREAM, "returned an unexpected response");
         yield { type: "end", finishReason: end.data.finish_reason ?? "stop", tokens: end.data.tokens ?? null };
         return;
-      } else if (message.event === "error") {
+      } else if (!message.comment && message.event === "error") {
         const error = errorSchema.safeParse(parseJson(UPSTREAM, message.data));
         // Its message may carry internals of the neighbour: only the code is passed on.
         throw upstreamError(UPSTREAM, "reported an error mid-stream", error.success && error.data.code ? { upstream_code: error.data.code } : {});
+      } else {
+        // Its start, pings and comments: nothing to relay, but the neighbour is alive.
+        yield { type: "alive" };
       }
     }
     throw upstreamError(UPSTREAM, "ended the stream before finishing");

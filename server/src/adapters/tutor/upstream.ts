@@ -43,7 +43,7 @@ export async function fetchUpstream(upstream: Upstream, url: string, init: Reque
 }
 
 /**
- * The events of an SSE response. UPSTREAM_ERROR when the neighbour answered something
+ * The events of an SSE response, comment lines included (keep-alives). UPSTREAM_ERROR when the neighbour answered something
  * else or the connection broke off mid-stream; an abort rejects with the signal's reason.
  */
 export async function* upstreamEvents(upstream: Upstream, response: Response, signal: AbortSignal): AsyncGenerator<SseMessage> {
@@ -52,7 +52,7 @@ export async function* upstreamEvents(upstream: Upstream, response: Response, si
     await response.body?.cancel().catch(() => {});
     throw upstreamError(upstream, "did not answer with an event stream");
   }
-  const events = readSse(response.body)[Symbol.asyncIterator]();
+  const events = readSse(response.body, { comments: true })[Symbol.asyncIterator]();
   try {
     for (;;) {
       let next: IteratorResult<SseMessage>;

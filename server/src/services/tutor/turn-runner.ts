@@ -29,7 +29,8 @@ const DELTA_MAX_CHARS = 1024;
  * Runs generations detached from the request that started them: provider chunks go to the
  * stream bus as `message.delta`, then the turn is stored (content, tokens, status), its
  * slot released, and `message.end` or `error` closes the stream. Every wait for the
- * provider is bounded by `timeoutMs` (first byte and between chunks). While a generation
+ * provider is bounded by `timeoutMs` (to the first byte and between any two messages of
+ * the provider, content or not). While a generation
  * runs its slot lease is renewed, so turns longer than the lease keep their slot.
  */
 export class TurnRunner {
@@ -100,6 +101,8 @@ export class TurnRunner {
         while (!end) {
           const step = await this.nextChunk(iterator, controller);
           if (step.done) break;
+          // A sign of life only restarts the time-out, which `nextChunk` does for every chunk.
+          if (step.value.type === "alive") continue;
           if (step.value.type === "delta") {
             content += step.value.content;
             await deltas.add(step.value.content);
