@@ -7,7 +7,9 @@ import { buildDeps } from "../../server/src/composition.js";
 import { parseConfig, type Config } from "../../server/src/config/config.js";
 import { createApp } from "../../server/src/http/app.js";
 import { createLogger } from "../../server/src/logger.js";
-import { createTestDatabase, createTestRedis, type TestDatabase, type TestRedis } from "./test-infra.js";
+import { connectRedis } from "../../server/src/adapters/redis/redis-client.js";
+import { openDatabase } from "../../server/src/db/database.js";
+import { createTestDatabase, createTestRedis, testServices, type TestDatabase, type TestRedis } from "./test-infra.js";
 
 export const TEST_JWT_SECRET = "test-secret-that-is-long-enough-for-hs256-0123456789";
 export const TEST_ISSUER = "api.scimigo.com";
@@ -31,6 +33,8 @@ export interface TestAppOptions {
   /** Share infrastructure between app instances (e.g. two instances, one database and Redis). */
   db?: TestDatabase;
   redis?: TestRedis | null;
+  /** The same database and Redis key prefix as these, over connections of this app's own (as another process has). */
+  connectTo?: { db: TestDatabase; redis: TestRedis | null };
   logDestination?: DestinationStream;
   logger?: Logger;
 }
@@ -49,8 +53,9 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   });
   const ownsDb = !options.db;
   const ownsRedis = options.redis === undefined;
-  const db = options.db ?? (await createTestDatabase());
-  const redis = options.redis === undefined ? await createTestRedis() : options.redis;
+  const reconnected = options.connectTo ? await reconnect(options.connectTo) : undefined;
+  const db = options.db ?? reconnected?.db ?? (await createTestDatabase());
+  const redis = options.redis !== undefined ? options.redis : reconnected ? reconnected.redis : await createTestRedis();
   const logger = options.logger ?? createLogger(config.logLevel, options.logDestination);
   const deps = await buildDeps({ config, logger, database: db.handle, redis: redis?.handle ?? null });
   const app = createApp(deps);
@@ -76,6 +81,16 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       if (ownsDb) await db.dispose();
     },
   };
+}
+
+/** New connections to a real database and Redis prefix; disposing them closes the connections only. */
+async function reconnect(to: { db: TestDatabase; redis: TestRedis | null }): Promise<{ db: TestDatabase; redis: TestRedis | null }> {
+  if (!to.db.url) throw new Error("connectTo needs a real PostgreSQL (CO_TEST_DB_URL): PGlite is one in-process connection");
+  const handle = await openDatabase({ kind: "postgres", url: to.db.url, poolSize: 5 });
+  const db: TestDatabase = { handle, url: to.db.url, dispose: () => handle.close() };
+  if (!to.redis) return { db, redis: null };
+  const redisHandle = await connectRedis(testServices.redisUrl!, to.redis.handle.prefix, createLogger("silent"));
+  return { db, redis: { handle: redisHandle, dispose: () => redisHandle.close() } };
 }
 
 /** fetch + JSON with the status and headers, for REST assertions. */

@@ -7,8 +7,11 @@ import { createTestDatabase, createTestRedis, testServices, type TestDatabase, t
 import { chatCompletions } from "./support/fake-llm.js";
 import { askForHint, collectSse, createSession, PROBLEM_ID, streamUrlOn, textOf } from "./support/tutor-fixtures.js";
 
-/** Two instances on one PostgreSQL (or PGlite) and one Redis, as behind a load balancer. */
-describe.runIf(testServices.redisUrl)("the tutor across instances", () => {
+/**
+ * Two instances on one PostgreSQL and one Redis, as behind a load balancer: each with
+ * connections of its own to the same database and key prefix, so nothing is shared in-process.
+ */
+describe.runIf(testServices.redisUrl && testServices.dbUrl)("the tutor across instances", () => {
   let llm: FakeNeighbour;
   let db: TestDatabase;
   let redis: TestRedis;
@@ -19,8 +22,8 @@ describe.runIf(testServices.redisUrl)("the tutor across instances", () => {
     db = await createTestDatabase();
     redis = (await createTestRedis())!;
     const env = { CO_TUTOR_PROVIDER: "openai", CO_OPENAI_BASE: llm.url, CO_MAX_CONCURRENT_SSE: "1" };
-    a = await startTestApp({ env, db, redis });
-    b = await startTestApp({ env, db, redis });
+    a = await startTestApp({ env, connectTo: { db, redis } });
+    b = await startTestApp({ env, connectTo: { db, redis } });
   });
   afterAll(async () => {
     await a.close();
@@ -81,7 +84,7 @@ describe.runIf(testServices.redisUrl)("the tutor across instances", () => {
   });
 
   it("when a reading instance shuts down, its reader gets SHUTDOWN without a new id and resumes on the other instance", async () => {
-    const c = await startTestApp({ env: { CO_TUTOR_PROVIDER: "openai", CO_OPENAI_BASE: llm.url, CO_MAX_CONCURRENT_SSE: "1" }, db, redis });
+    const c = await startTestApp({ env: { CO_TUTOR_PROVIDER: "openai", CO_OPENAI_BASE: llm.url, CO_MAX_CONCURRENT_SSE: "1" }, connectTo: { db, redis } });
     try {
       const release = holdModel(["one "], ["two"]);
       const sessionId = await createSession(a, "cross-shutdown");
