@@ -117,4 +117,29 @@ describe("internal errors", () => {
       catalog.list = original;
     }
   });
+
+  it("when a procedure's output fails its schema, both faces answer a logged, masked 500, never the client's 400", async () => {
+    const catalog = app.deps.services.catalog;
+    const original = catalog.list.bind(catalog);
+    catalog.list = (async () => ({ items: [{ slug: 42, secret_column: "leak-me" }] })) as unknown as typeof catalog.list;
+    try {
+      const rest = await http<{ error: { code: string; message: string } }>(`${app.url}/v1/tracks`, {
+        headers: { ...auth, "x-request-id": "req-output-rest" },
+      });
+      expect(rest.status).toBe(500);
+      expect(rest.body).toEqual({ error: { code: "INTERNAL", message: "Internal server error", details: {} } });
+      const trpc = await fetch(`${app.url}/trpc/tracks.list?input=${encodeURIComponent(JSON.stringify({ json: {} }))}`, {
+        headers: { ...auth, "x-request-id": "req-output-trpc" },
+      });
+      expect(trpc.status).toBe(500);
+      const text = await trpc.text();
+      expect(text).not.toMatch(/leak-me|secret_column|issues/);
+      expect(JSON.parse(text).error.json.data).toMatchObject({ app_code: "INTERNAL", httpStatus: 500, details: {} });
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const errorLines = logLines.filter((line) => line.level === 50 && line.msg === "procedure failed");
+      expect(errorLines.map((line) => line.request_id)).toEqual(expect.arrayContaining(["req-output-rest", "req-output-trpc"]));
+    } finally {
+      catalog.list = original;
+    }
+  });
 });

@@ -101,6 +101,48 @@ describe("math submissions", () => {
   });
 });
 
+describe("size limits", () => {
+  const expression = mathProblem("expression");
+
+  it("when code is within 64 Ki characters but over 64 KiB of UTF-8, it answers 413 and stores nothing", async () => {
+    const session = await openSession(app, "s-bytes", problem);
+    const accented = await submit(app, "s-bytes", codingBody(session.id, problem, "é".repeat(64 * 1024)));
+    expect(accented.status).toBe(413);
+    expect(accented.body.error.code).toBe("PAYLOAD_TOO_LARGE");
+    const emoji = await submit(app, "s-bytes", codingBody(session.id, problem, `//${"😀".repeat(16 * 1024)}`));
+    expect(emoji.status).toBe(413);
+    expect(await rowsFor("s-bytes")).toBe(0);
+  });
+
+  it("when an expression or a step is over 2 KiB of UTF-8, it answers 413; exactly 2 KiB is graded", async () => {
+    const session = await openSession(app, "s-math-bytes", expression);
+    const base = { session_id: session.id, problem_id: expression.id, subject: "math" };
+    expect((await submit(app, "s-math-bytes", { ...base, payload: { expression: "é".repeat(1025) } })).status).toBe(413);
+    expect((await submit(app, "s-math-bytes", { ...base, payload: { steps: ["x", "€".repeat(700)] } })).status).toBe(413);
+    const atLimit = await submit(app, "s-math-bytes", { ...base, payload: { expression: `x+${"1".repeat(2046)}` } });
+    expect(atLimit.status).toBe(200);
+    expect(atLimit.body.hidden.categories).toEqual(["incorrect_answer"]);
+  });
+
+  it("when a field that is not a §8.4 payload is too long, it is an ordinary 400, not 413", async () => {
+    const session = await openSession(app, "s-other", problem);
+    const response = await submit(app, "s-other", { ...codingBody(session.id, problem, reference.javascript), problem_id: "p".repeat(201) });
+    expect(response.status).toBe(400);
+    expect(response.body.error.code).toBe("VALIDATION_ERROR");
+    expect(response.body.error.message).toContain("problem_id");
+  });
+
+  it("when oversized code comes over tRPC, the error is 413 PAYLOAD_TOO_LARGE with the issue", async () => {
+    const session = await openSession(app, "s-trpc", problem);
+    const client = createTrpcClient(app.url, await app.tokenFor("s-trpc"));
+    const error = await client.submissions.create
+      .mutate({ session_id: session.id, problem_id: problem.id, subject: "coding", payload: { language: "javascript", code: "é".repeat(40_000) } })
+      .catch((caught: unknown) => caught as { data?: { app_code?: string; httpStatus?: number; details?: { issues?: { path: string }[] } } });
+    expect(error).toMatchObject({ data: { app_code: "PAYLOAD_TOO_LARGE", httpStatus: 413 } });
+    expect((error as { data: { details: { issues: { path: string }[] } } }).data.details.issues[0]!.path).toBe("payload.code");
+  });
+});
+
 describe("session and ownership checks", () => {
   it("answers 404 for another user's session, 409 for another problem or an ended session", async () => {
     const session = await openSession(app, "o-owner", problem);

@@ -14,10 +14,23 @@ interface IssueLike {
   message: string;
   code?: string;
   origin?: string;
+  maximum?: number | bigint;
 }
 
-/** A string or list over its maximum is a field over the §8.4 size limits: 413, not 400. */
-const isSizeIssue = (issue: IssueLike) => issue.code === "too_big" && (issue.origin === "string" || issue.origin === "array");
+/**
+ * Size limits (§8.4's 64 KiB code, 2 KiB expressions and steps, 50 steps; the other contracts'
+ * KiB-scale texts and 100-item batches) start here; shorter maxima are formats, not sizes.
+ */
+const SIZE_LIMIT_FLOOR = { string: 1024, array: 50 } as const;
+
+/**
+ * A string or list over a size limit is a payload too large: 413. A too-long identifier
+ * (a 201-char problem_id against its 200) is an ordinary 400.
+ */
+const isSizeIssue = (issue: IssueLike) => {
+  if (issue.code !== "too_big" || (issue.origin !== "string" && issue.origin !== "array")) return false;
+  return Number(issue.maximum ?? 0) >= SIZE_LIMIT_FLOOR[issue.origin];
+};
 
 const isZodErrorLike = (value: unknown): value is { issues: IssueLike[] } =>
   typeof value === "object" &&
@@ -63,6 +76,21 @@ const frameworkCodes: Record<string, ErrorCode> = {
   SERVICE_UNAVAILABLE: "UNAVAILABLE",
 };
 
+const isTrpcError = (value: unknown): value is { code: string } =>
+  (value as { name?: unknown })?.name === "TRPCError" && typeof (value as { code?: unknown }).code === "string";
+
+/**
+ * The ZodError that is the client's fault, if any: one tRPC wrapped as BAD_REQUEST (input
+ * parsing), or one thrown outside tRPC. The same ZodError under INTERNAL_SERVER_ERROR is
+ * "Output validation failed" (or a service's own parse): a server bug, never the client's 400.
+ */
+function inputZodError(chain: unknown[]): { issues: IssueLike[] } | undefined {
+  const index = chain.findIndex(isZodErrorLike);
+  if (index === -1) return undefined;
+  const wrapper = chain.slice(0, index).findLast(isTrpcError);
+  return wrapper === undefined || wrapper.code === "BAD_REQUEST" ? (chain[index] as { issues: IssueLike[] }) : undefined;
+}
+
 /**
  * The single translation from anything thrown to the §5 error description.
  * Only AppError messages and framework client errors are shown; anything else is INTERNAL.
@@ -76,7 +104,7 @@ export function describeError(error: unknown): DescribedError {
   if (appError) {
     return { code: appError.code, status: appError.status, message: appError.message, details: appError.details };
   }
-  const zodError = chain.find(isZodErrorLike);
+  const zodError = inputZodError(chain);
   if (zodError) return describeZodIssues(zodError.issues);
   if (chain.some(isDatabaseUnavailable)) {
     return { code: "UNAVAILABLE", status: 503, message: "The database is unavailable; try again shortly", details: {} };

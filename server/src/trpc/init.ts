@@ -67,7 +67,9 @@ export const baseProcedure = t.procedure.use(async ({ next, ctx, path }) => {
   }
   // Already carrying the right code (or truly internal): leave it as tRPC made it.
   if (described.code === "INTERNAL" || error.code === trpcCodeOf[described.code]) return result;
-  throw new TRPCError({ code: trpcCodeOf[described.code], message: described.message, cause: error.cause ?? error });
+  // The original error stays in the cause chain: describeError tells input-parsing zod
+  // issues (under BAD_REQUEST) from output-validation ones (under INTERNAL_SERVER_ERROR) by it.
+  throw new TRPCError({ code: trpcCodeOf[described.code], message: described.message, cause: error });
 });
 
 export { trpcCodeOf };

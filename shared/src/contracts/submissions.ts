@@ -2,18 +2,48 @@ import { z } from "zod";
 import { pageQuerySchema, pagedSchema } from "./common.js";
 import { languageSchema } from "./problems.js";
 
-/** Limits of §8.4; a field over them answers 413. */
+/** Limits of §8.4, strings in UTF-8 bytes (not characters); a field over them answers 413. */
 export const SUBMISSION_LIMITS = {
-  codeChars: 64 * 1024,
-  expressionChars: 2 * 1024,
+  codeBytes: 64 * 1024,
+  expressionBytes: 2 * 1024,
   steps: 50,
-  stepChars: 2 * 1024,
+  stepBytes: 2 * 1024,
 } as const;
 
-const codeField = z.string().min(1, "code must not be empty").max(SUBMISSION_LIMITS.codeChars, "code is larger than 64 KiB");
-const expressionField = z.string().max(SUBMISSION_LIMITS.expressionChars, "expression is larger than 2 KiB");
+/** Length of `text` encoded as UTF-8 (a lone surrogate counts 3, as TextEncoder writes U+FFFD). */
+export function utf8ByteLength(text: string): number {
+  let bytes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    if (unit < 0x80) bytes += 1;
+    else if (unit < 0x800) bytes += 2;
+    else if (unit >= 0xd800 && unit <= 0xdbff && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      bytes += 4;
+      i++;
+    } else bytes += 3;
+  }
+  return bytes;
+}
+
+/**
+ * A string of at most `maxBytes` of UTF-8. `.max()` rejects (and documents) the length in
+ * UTF-16 units, which never exceeds the byte length; the check then catches multi-byte text
+ * within that length, reported as the same `too_big` size issue (413).
+ */
+const utf8String = (maxBytes: number, message: string) =>
+  z
+    .string()
+    .max(maxBytes, message)
+    .check((ctx) => {
+      if (ctx.value.length <= maxBytes && utf8ByteLength(ctx.value) > maxBytes) {
+        ctx.issues.push({ code: "too_big", origin: "string", maximum: maxBytes, inclusive: true, input: ctx.value, message });
+      }
+    });
+
+const codeField = utf8String(SUBMISSION_LIMITS.codeBytes, "code is larger than 64 KiB").min(1, "code must not be empty");
+const expressionField = utf8String(SUBMISSION_LIMITS.expressionBytes, "expression is larger than 2 KiB");
 const stepsField = z
-  .array(z.string().max(SUBMISSION_LIMITS.stepChars, "a step is larger than 2 KiB"))
+  .array(utf8String(SUBMISSION_LIMITS.stepBytes, "a step is larger than 2 KiB"))
   .max(SUBMISSION_LIMITS.steps, "at most 50 steps");
 
 /**
@@ -29,9 +59,11 @@ export const createSubmissionInputSchema = z
     payload: z
       .object({
         language: languageSchema.optional().describe("coding: python or javascript"),
-        code: codeField.optional().describe("coding: the source, at most 64 KiB"),
-        expression: expressionField.optional().describe("math: the final answer, at most 2 KiB"),
-        steps: stepsField.optional().describe("math: working, each step equivalent to the one before (≤ 50 × 2 KiB)"),
+        code: codeField.optional().describe("coding: the source, at most 64 KiB of UTF-8 (413 above)"),
+        expression: expressionField.optional().describe("math: the final answer, at most 2 KiB of UTF-8 (413 above)"),
+        steps: stepsField
+          .optional()
+          .describe("math: working, each step equivalent to the one before (at most 50 steps of 2 KiB of UTF-8 each; 413 above)"),
       })
       .strict(),
     task_id: z.uuid().optional().describe("Study task this attempt belongs to"),
