@@ -3,7 +3,10 @@ import type { Logger } from "pino";
 import { LocalEvaluator } from "./adapters/evaluator/local/index.js";
 import { HttpEvaluator } from "./adapters/http/http-evaluator.js";
 import { HttpProblemBank } from "./adapters/http/http-problem-bank.js";
+import { CachingProblemBank } from "./adapters/problem-bank/caching-problem-bank.js";
 import { LocalProblemBank } from "./adapters/problem-bank/local-problem-bank.js";
+import { MemoryCache } from "./adapters/cache/memory-cache.js";
+import { RedisCache } from "./adapters/cache/redis-cache.js";
 import { MemoryRateLimiter } from "./adapters/rate-limit/memory-rate-limiter.js";
 import { RedisRateLimiter } from "./adapters/rate-limit/redis-rate-limiter.js";
 import type { RedisHandle } from "./adapters/redis/redis-client.js";
@@ -20,6 +23,7 @@ import { createTokenVerifier, type VerificationKey } from "./auth/token-verifier
 import type { Config } from "./config/config.js";
 import type { DatabaseHandle } from "./db/database.js";
 import { systemClock, type Clock } from "./ports/clock.js";
+import type { Cache } from "./ports/cache.js";
 import type { ProblemBank } from "./ports/problem-bank.js";
 import type { Tutor } from "./ports/tutor.js";
 import { RequestScope } from "./request-scope.js";
@@ -74,7 +78,7 @@ export async function buildDeps(infra: Infrastructure): Promise<AppDeps> {
 
   const requestScope = new RequestScope();
   const rateLimiter = redis ? new RedisRateLimiter(redis, logger) : new MemoryRateLimiter(clock);
-  const problemBank = problemBankOf(config, db, requestScope);
+  const problemBank = problemBankOf(config, db, requestScope, redis ? new RedisCache(redis) : new MemoryCache(clock));
   const evaluator = evaluatorOf(config, requestScope);
   const tracksRepository = new TracksRepository(db);
   const sessionsRepository = new SessionsRepository(db);
@@ -125,12 +129,15 @@ export async function buildDeps(infra: Infrastructure): Promise<AppDeps> {
   };
 }
 
-/** The Problem Bank service over HTTP when configured, else the seeded `problems` table. */
-function problemBankOf(config: Config, db: DatabaseHandle["db"], scope: RequestScope): ProblemBank {
-  const { problemBankBase, serviceToken, problemBankTimeoutMs } = config.neighbours;
-  return problemBankBase
-    ? new HttpProblemBank({ baseUrl: problemBankBase, serviceToken, timeoutMs: problemBankTimeoutMs, getRequestId: () => scope.currentRequestId() })
-    : new LocalProblemBank(db);
+/**
+ * The Problem Bank service over HTTP (behind a short-lived shared cache) when configured,
+ * else the seeded `problems` table, which needs no cache in front of it.
+ */
+function problemBankOf(config: Config, db: DatabaseHandle["db"], scope: RequestScope, cache: Cache): ProblemBank {
+  const { problemBankBase, serviceToken, problemBankTimeoutMs, problemBankCacheSeconds } = config.neighbours;
+  if (!problemBankBase) return new LocalProblemBank(db);
+  const remote = new HttpProblemBank({ baseUrl: problemBankBase, serviceToken, timeoutMs: problemBankTimeoutMs, getRequestId: () => scope.currentRequestId() });
+  return problemBankCacheSeconds > 0 ? new CachingProblemBank(remote, cache, problemBankCacheSeconds) : remote;
 }
 
 /** The Evaluation service over HTTP when configured, else the local sandboxes and math checker. */

@@ -88,3 +88,31 @@ describe("with a remote Problem Bank and Evaluation service", () => {
     expect(response.status).toBe(404);
   });
 });
+
+describe("the remote Problem Bank's cache", () => {
+  it("asks the bank once for a problem read repeatedly, but fetches hidden tests for every grading", async () => {
+    const headers = await app.authFor("cache-user");
+    const before = bank.requestsTo("GET", `/internal/problems/${problem.id}`).length;
+    for (let i = 0; i < 3; i++) expect((await http(`${app.url}/v1/problems/${problem.id}`, { headers })).status).toBe(200);
+    expect(bank.requestsTo("GET", `/internal/problems/${problem.id}`).length - before).toBeLessThanOrEqual(1);
+
+    const session = await http<{ id: string }>(`${app.url}/v1/sessions`, { method: "POST", headers, json: { subject: "coding", problem_id: problem.id } });
+    const bundles = bank.requestsTo("GET", `/internal/problems/${problem.id}/hidden-bundle`).length;
+    for (let i = 0; i < 2; i++) {
+      const graded = await http(`${app.url}/v1/submissions`, {
+        method: "POST",
+        headers,
+        json: { session_id: session.body.id, problem_id: problem.id, subject: "coding", payload: { language: "python", code: `def f(): return ${i}` } },
+      });
+      expect(graded.status).toBe(200);
+    }
+    expect(bank.requestsTo("GET", `/internal/problems/${problem.id}/hidden-bundle`).length - bundles).toBe(2);
+  });
+
+  it("does not remember an unknown problem, so one added to the bank later is found", async () => {
+    const headers = await app.authFor("cache-user");
+    expect((await http(`${app.url}/v1/problems/added-later`, { headers })).status).toBe(404);
+    bank.route("GET", "/internal/problems/added-later", json({ ...wire, id: "added-later" }));
+    expect((await http(`${app.url}/v1/problems/added-later`, { headers })).status).toBe(200);
+  });
+});

@@ -41,6 +41,7 @@ const envSchema = z.object({
   CO_TUTOR_BASE: optionalUrl,
   CO_SERVICE_TOKEN: optionalString,
   CO_PROBLEM_BANK_TIMEOUT_MS: int(5000, 1),
+  CO_PROBLEM_BANK_CACHE_SECONDS: int(60, 0, 86_400),
   CO_EVAL_TIMEOUT_MS: int(60000, 1),
   CO_TUTOR_TIMEOUT_MS: int(30000, 1),
   CO_TUTOR_PROVIDER: z.preprocess(emptyToUndefined, z.enum(["local", "tutor-api", "openai"]).optional()),
@@ -109,6 +110,8 @@ export interface Config {
     tutorBase?: string;
     serviceToken?: string;
     problemBankTimeoutMs: number;
+    /** How long problems from a remote bank are cached (0: not at all). */
+    problemBankCacheSeconds: number;
     evalTimeoutMs: number;
     tutorTimeoutMs: number;
   };
@@ -189,6 +192,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       tutorBase: e.CO_TUTOR_BASE,
       serviceToken: e.CO_SERVICE_TOKEN,
       problemBankTimeoutMs: e.CO_PROBLEM_BANK_TIMEOUT_MS,
+      problemBankCacheSeconds: e.CO_PROBLEM_BANK_CACHE_SECONDS,
       evalTimeoutMs: e.CO_EVAL_TIMEOUT_MS,
       tutorTimeoutMs: e.CO_TUTOR_TIMEOUT_MS,
     },
