@@ -1,6 +1,6 @@
 import express from "express";
 import type { AddressInfo } from "node:net";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createStreamTokens, deriveStreamTokenSecret } from "../../server/src/auth/stream-token.js";
 import { tutorStreamRoute } from "../../server/src/http/tutor-stream.route.js";
 import { startFakeNeighbour, type FakeNeighbour } from "../contract/support/fake-neighbour.js";
@@ -68,6 +68,30 @@ describe("GET /v1/tutor/stream", () => {
     // The query parameter works too, for clients that cannot set the header.
     const viaQuery = await collectSse(`${url}&lastEventId=${first.events.at(-1)!.id!}`);
     expect(viaQuery.events).toEqual(rest.events);
+  });
+
+  it("resumes a live turn mid-answer after Last-Event-ID with no gap and no duplicate", async () => {
+    const release = holdModel(["Think ", "about "], ["the ", "previous ", "total."]);
+    const turn = await startTurn(held, "stream-live-resume");
+    const url = streamUrlOn(held, turn);
+    const first = await collectSse(url, { stopAfter: 2 });
+    expect(first.events.map((event) => event.event)).toEqual(["message.start", "message.delta"]);
+    // The model is held: the turn is still being generated while the client comes back.
+    expect((await turnOf(held, turn.turn_id))!.status).toBe("streaming");
+    const rest = await collectSse(url, { headers: { "last-event-id": first.events.at(-1)!.id! }, onEvent: () => release() });
+    const joined = [...first.events, ...rest.events];
+    expect(textOf(joined)).toBe("Think about the previous total.");
+    expect(idsIncrease(joined.map((event) => event.id!))).toBe(true);
+    expect(rest.events.at(-1)!.event).toBe("message.end");
+    expect((await collectSse(url)).events).toEqual(joined);
+  });
+
+  it("finishes and stores a turn that no reader ever connects to", async () => {
+    const turn = await startTurn(app, "stream-no-reader", { hint_level: 2 });
+    await vi.waitFor(async () => expect((await turnOf(app, turn.turn_id))!.status).toBe("completed"), { timeout: 10_000, interval: 50 });
+    const { events } = await collectSse(`${app.url}/v1/tutor/stream?token=${turn.token}`);
+    expect(events.at(-1)!.event).toBe("message.end");
+    expect((await turnOf(app, turn.turn_id))!.content).toBe(textOf(events));
   });
 
   it("answers 401 in the envelope for a missing, forged or expired token", async () => {
