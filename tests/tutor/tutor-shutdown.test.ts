@@ -1,3 +1,5 @@
+import { createCoClient, streamHint, TutorStreamError } from "@co/client-sdk";
+import { EventSource } from "eventsource";
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -37,7 +39,7 @@ describe("graceful shutdown with open tutor streams", () => {
   });
   afterAll(() => llm.close());
 
-  it("on SIGTERM, each open stream gets error {code: SHUTDOWN} before the process exits 0", { timeout: 90_000 }, async () => {
+  it("on SIGTERM, each open stream (SSE and the tutor.stream subscription) gets error {code: SHUTDOWN} before the process exits 0", { timeout: 90_000 }, async () => {
     const dataDir = mkdtempSync(join(tmpdir(), "co-tutor-shutdown-"));
     try {
       const sessionId = await prepareDataDir(dataDir);
@@ -72,14 +74,27 @@ describe("graceful shutdown with open tutor streams", () => {
         body: JSON.stringify({ session_id: sessionId, problem_id: PROBLEM_ID, hint_level: 1 }),
       });
       expect(created.status).toBe(202);
-      const { token: streamToken } = (await created.json()) as { token: string };
+      const { token: streamToken, turn_id } = (await created.json()) as { token: string; turn_id: string };
 
-      // Two readers of the same turn; SIGTERM once both have the first delta.
+      // Two SSE readers and one subscriber of the same turn; SIGTERM once all have the first delta.
       let seen = 0;
-      let bothStreaming!: () => void;
-      const streaming = new Promise<void>((resolve) => (bothStreaming = resolve));
-      const onEvent = (event: ReceivedEvent) => event.event === "message.delta" && ++seen === 2 && bothStreaming();
-      const readers = [1, 2].map(() => collectSse(`${base}/v1/tutor/stream?token=${streamToken}`, { onEvent }));
+      let allStreaming!: () => void;
+      const streaming = new Promise<void>((resolve) => (allStreaming = resolve));
+      const onDelta = () => ++seen === 3 && allStreaming();
+      const readers = [1, 2].map(() => collectSse(`${base}/v1/tutor/stream?token=${streamToken}`, { onEvent: (event: ReceivedEvent) => event.event === "message.delta" && onDelta() }));
+      const client = createCoClient({ baseUrl: base, getToken: () => token, EventSource: EventSource as unknown as typeof globalThis.EventSource });
+      const subscriber = (async () => {
+        const deltas: string[] = [];
+        try {
+          for await (const delta of streamHint(client, turn_id)) {
+            deltas.push(delta);
+            onDelta();
+          }
+        } catch (error) {
+          return { deltas, error };
+        }
+        return { deltas, error: undefined };
+      })();
       await streaming;
       child.kill("SIGTERM");
 
@@ -87,6 +102,10 @@ describe("graceful shutdown with open tutor streams", () => {
         expect(events.map((event) => event.event)).toEqual(["message.start", "message.delta", "error"]);
         expect(events.at(-1)!.data).toMatchObject({ code: "SHUTDOWN", message: expect.stringMatching(/shutting down/) });
       }
+      const subscribed = await subscriber;
+      expect(subscribed.deltas).toEqual(["First "]);
+      expect(subscribed.error).toBeInstanceOf(TutorStreamError);
+      expect(subscribed.error).toMatchObject({ code: "SHUTDOWN" });
       expect(await exited).toBe(0);
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
