@@ -1,10 +1,16 @@
-import { count, eq } from "drizzle-orm";
+import { count, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mastery, problems, reviewQueue, submissions } from "../../server/src/db/schema/index.js";
-import { startFakeNeighbour, type FakeNeighbour } from "../contract/support/fake-neighbour.js";
+import type { AddressInfo } from "node:net";
+import type { Server } from "node:http";
+import { buildDeps } from "../../server/src/composition.js";
+import { parseConfig } from "../../server/src/config/config.js";
+import { createApp } from "../../server/src/http/app.js";
+import { createLogger } from "../../server/src/logger.js";
+import { jsonAfter, startFakeNeighbour, type FakeNeighbour } from "../contract/support/fake-neighbour.js";
 import { codingBody, codingProblem, mathProblem, openSession, packProblem, submit } from "../support/learning.js";
 import { testServices } from "../support/test-infra.js";
-import { http, startTestApp, type TestApp } from "../support/test-app.js";
+import { http, startTestApp, TEST_JWT_SECRET, type TestApp } from "../support/test-app.js";
 import { createTrpcClient } from "../support/trpc-client.js";
 
 let app: TestApp;
@@ -46,6 +52,28 @@ describe("coding submissions", () => {
     expect(broken.body).toMatchObject({ status: "error", hidden: { categories: ["compile_error"] } });
     const loop = await submit(app, "c-fail", codingBody(session.id, problem, `function ${entry}() { while (true) {} }`));
     expect(loop.body).toMatchObject({ status: "timeout", hidden: { categories: ["timeout"] } });
+  });
+
+  /** JavaScript that answers only the given hidden tests correctly, from a lookup of their inputs. */
+  const answering = (tests: { input: unknown[]; expected: unknown }[]) => {
+    const table = Object.fromEntries(tests.map((test) => [JSON.stringify(test.input), test.expected]));
+    return `function ${problem.entrypoint!.javascript}(...args) { const table = ${JSON.stringify(table)}; const key = JSON.stringify(args); return key in table ? table[key] : "nope"; }`;
+  };
+
+  it("when fewer than half the hidden tests pass, the category is edge_cases; at least half but not all, minor_issues", async () => {
+    const session = await openSession(app, "c-partial", problem);
+    const few = await submit(app, "c-partial", codingBody(session.id, problem, answering(problem.hidden_tests.slice(0, 1))));
+    expect(few.body).toMatchObject({ status: "failed", hidden: { passed: 1, categories: ["edge_cases"] } });
+    const most = await submit(app, "c-partial", codingBody(session.id, problem, answering(problem.hidden_tests.slice(0, -1))));
+    expect(most.body).toMatchObject({ status: "failed", hidden: { categories: ["minor_issues"] } });
+  });
+
+  it("when the code throws on every test, it is an error with runtime_error and the exception in each visible detail", async () => {
+    const session = await openSession(app, "c-throws", problem);
+    const entry = problem.entrypoint!.javascript;
+    const { body } = await submit(app, "c-throws", codingBody(session.id, problem, `function ${entry}(xs) { return xs.missing.length; }`));
+    expect(body).toMatchObject({ status: "error", hidden: { passed: 0, categories: ["runtime_error"] } });
+    expect(body.visible.details[0]!.message).toMatch(/TypeError/);
   });
 
   it("answers 413 for code over 64 KiB and 400 for a missing language", async () => {
@@ -143,6 +171,47 @@ describe("size limits", () => {
   });
 });
 
+describe("math grading budget", () => {
+  const equation = mathProblem("equation");
+
+  it("when 50 oscillating 2 KiB steps would take far longer than the grading budget, the answer is graded unknown_error", { timeout: 60_000 }, async () => {
+    const balanced = (terms: string[]): string =>
+      terms.length === 1 ? terms[0]! : `(${balanced(terms.slice(0, terms.length >> 1))}+${balanced(terms.slice(terms.length >> 1))})`;
+    const step = `${balanced(Array.from({ length: 60 }, (_, i) => `sin(${i + 1}*x)`))} = 0`;
+    expect(step.length).toBeLessThanOrEqual(2048);
+    const session = await openSession(app, "m-budget", equation);
+    const { status, body } = await submit(app, "m-budget", {
+      session_id: session.id,
+      problem_id: equation.id,
+      subject: "math",
+      payload: { expression: equation.solution, steps: Array(50).fill(step) },
+    });
+    expect(status).toBe(200);
+    expect(body).toMatchObject({ status: "failed", hidden: { categories: ["unknown_error"] } });
+    expect(JSON.stringify(body.visible.details)).toMatch(/time limit/);
+  });
+});
+
+describe("when a write inside the submission transaction fails", () => {
+  it("nothing of the submission is kept: no submission row, no mastery, no review item", async () => {
+    const user = "tx-refused";
+    const session = await openSession(app, user, problem);
+    // A real constraint that refuses this user's review-queue row: the last write of the transaction fails.
+    await app.db.handle.db.execute(sql.raw(`ALTER TABLE review_queue ADD CONSTRAINT refuse_tx_user CHECK (user_id <> '${user}')`));
+    try {
+      const entry = problem.entrypoint!.javascript;
+      const response = await submit(app, user, codingBody(session.id, problem, `function ${entry}() { return null; }`));
+      expect(response.status).toBe(500);
+      expect(response.body.error.code).toBe("INTERNAL");
+    } finally {
+      await app.db.handle.db.execute(sql.raw("ALTER TABLE review_queue DROP CONSTRAINT refuse_tx_user"));
+    }
+    expect(await rowsFor(user)).toBe(0);
+    expect(await app.db.handle.db.select().from(mastery).where(eq(mastery.userId, user))).toEqual([]);
+    expect(await app.db.handle.db.select().from(reviewQueue).where(eq(reviewQueue.userId, user))).toEqual([]);
+  });
+});
+
 describe("session and ownership checks", () => {
   it("answers 404 for another user's session, 409 for another problem or an ended session", async () => {
     const session = await openSession(app, "o-owner", problem);
@@ -185,6 +254,109 @@ describe("Idempotency-Key", () => {
     expect(changed.status).toBe(409);
     expect(await rowsFor("i-user")).toBe(1);
     expect((await submit(app, "i-user", body, { "idempotency-key": "k".repeat(256) })).status).toBe(400);
+  });
+});
+
+describe("Idempotency-Key against a counting Evaluation service", () => {
+  const expression = mathProblem("expression");
+  let neighbour: FakeNeighbour;
+  let clocked: TestApp;
+  let clockOffsetMs = 0;
+  const evaluations = () => neighbour.requestsTo("POST", "/evaluate/math").length;
+  const answer = (sessionId: string, text = expression.solution!) => ({
+    session_id: sessionId,
+    problem_id: expression.id,
+    subject: "math",
+    payload: { expression: text },
+  });
+
+  beforeAll(async () => {
+    neighbour = await startFakeNeighbour();
+    // Slow enough that concurrent requests overlap while the first is being evaluated.
+    neighbour.route("POST", "/evaluate/math", (_request, response) => jsonAfter(response, 150, 200, { correct: true, exec_ms: 1 }));
+    const config = parseConfig({ CO_ENVIRONMENT: "test", CO_JWT_SECRET: TEST_JWT_SECRET, CO_LOG_LEVEL: "silent", CO_EVAL_BASE: neighbour.url });
+    const clock = { now: () => new Date(Date.now() + clockOffsetMs) };
+    const deps = await buildDeps({ config, logger: createLogger("silent"), database: app.db.handle, redis: null, clock });
+    const server = await new Promise<Server>((resolve) => {
+      const listening = createApp(deps).listen(0, "127.0.0.1", () => resolve(listening));
+    });
+    clocked = {
+      ...app,
+      url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      deps,
+      async close() {
+        server.closeAllConnections();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+        await deps.close();
+      },
+    };
+  });
+  afterAll(async () => {
+    await clocked.close();
+    await neighbour.close();
+  });
+
+  it("when a request is replayed with the same key and body, the evaluator is not called again", async () => {
+    const session = await openSession(clocked, "ik-replay", expression);
+    const before = evaluations();
+    const first = await submit(clocked, "ik-replay", answer(session.id), { "idempotency-key": "replay-1" });
+    const again = await submit(clocked, "ik-replay", answer(session.id), { "idempotency-key": "replay-1" });
+    expect(first.status).toBe(200);
+    expect(again.body).toEqual(first.body);
+    expect(evaluations() - before).toBe(1);
+    expect(await rowsFor("ik-replay")).toBe(1);
+  });
+
+  it("when five requests with one key arrive together, one evaluation runs and all five answer its result", async () => {
+    const session = await openSession(clocked, "ik-race", expression);
+    const before = evaluations();
+    const results = await Promise.all(
+      Array.from({ length: 5 }, () => submit(clocked, "ik-race", answer(session.id), { "idempotency-key": "race-1" })),
+    );
+    expect(results.map((result) => result.status)).toEqual([200, 200, 200, 200, 200]);
+    expect(new Set(results.map((result) => result.body.id)).size).toBe(1);
+    expect(evaluations() - before).toBe(1);
+    expect(await rowsFor("ik-race")).toBe(1);
+  });
+
+  it("when another user sends the same key, it is their own submission, evaluated", async () => {
+    const mine = await openSession(clocked, "ik-user-a", expression);
+    const theirs = await openSession(clocked, "ik-user-b", expression);
+    const before = evaluations();
+    const a = await submit(clocked, "ik-user-a", answer(mine.id), { "idempotency-key": "shared-key" });
+    const b = await submit(clocked, "ik-user-b", answer(theirs.id), { "idempotency-key": "shared-key" });
+    expect([a.status, b.status]).toEqual([200, 200]);
+    expect(b.body.id).not.toBe(a.body.id);
+    expect(evaluations() - before).toBe(2);
+  });
+
+  it("when the same key comes back after 24 h, it is evaluated again as a new submission", async () => {
+    const session = await openSession(clocked, "ik-expired", expression);
+    const before = evaluations();
+    const first = await submit(clocked, "ik-expired", answer(session.id), { "idempotency-key": "daily" });
+    clockOffsetMs = 25 * 3_600_000;
+    try {
+      const later = await submit(clocked, "ik-expired", answer(session.id), { "idempotency-key": "daily" });
+      expect(later.status).toBe(200);
+      expect(later.body.id).not.toBe(first.body.id);
+      expect(evaluations() - before).toBe(2);
+      const replay = await submit(clocked, "ik-expired", answer(session.id), { "idempotency-key": "daily" });
+      expect(replay.body.id).toBe(later.body.id);
+      expect(evaluations() - before).toBe(2);
+    } finally {
+      clockOffsetMs = 0;
+    }
+  });
+
+  it("when the same key comes with another body, it answers 409 and evaluates nothing", async () => {
+    const session = await openSession(clocked, "ik-conflict", expression);
+    await submit(clocked, "ik-conflict", answer(session.id), { "idempotency-key": "body-1" });
+    const before = evaluations();
+    const changed = await submit(clocked, "ik-conflict", answer(session.id, "x + 1"), { "idempotency-key": "body-1" });
+    expect(changed.status).toBe(409);
+    expect(changed.body.error.code).toBe("CONFLICT");
+    expect(evaluations() - before).toBe(0);
+    expect(await rowsFor("ik-conflict")).toBe(1);
   });
 });
 

@@ -62,15 +62,41 @@ export interface SubmissionsDeps {
  * the study task. A neighbour failure throws before anything is written.
  */
 export class SubmissionsService {
+  /** Requests in flight on this instance, per (user, Idempotency-Key). */
+  private readonly inFlight = new Map<string, Promise<unknown>>();
+
   constructor(private readonly deps: SubmissionsDeps) {}
 
+  /**
+   * Idempotency design: a request with a key waits for any request with the same (user, key)
+   * still running on this instance, then looks the key up, so a concurrent retry replays the
+   * first result instead of evaluating again. Across instances the partial unique index on
+   * (user_id, idempotency_key) is the backstop: both may evaluate, but only one row is stored
+   * and the loser answers the winner's result (or 409 for another body). Reserving the key in
+   * the database first would need a pending row, or a lock held open across the evaluation.
+   */
   async create(userId: string, input: CreateSubmissionInput, idempotencyKey?: string): Promise<SubmissionResult> {
+    if (idempotencyKey === undefined) return this.createOnce(userId, input);
+    if (idempotencyKey.length === 0 || idempotencyKey.length > 255) {
+      throw AppError.validation("Idempotency-Key must be 1-255 characters", [{ path: "Idempotency-Key", message: "1-255 characters" }]);
+    }
+    const slot = JSON.stringify([userId, idempotencyKey]);
+    for (let running = this.inFlight.get(slot); running; running = this.inFlight.get(slot)) {
+      await running.catch(() => undefined);
+    }
+    const run = this.createOnce(userId, input, idempotencyKey);
+    this.inFlight.set(slot, run);
+    try {
+      return await run;
+    } finally {
+      if (this.inFlight.get(slot) === run) this.inFlight.delete(slot);
+    }
+  }
+
+  private async createOnce(userId: string, input: CreateSubmissionInput, idempotencyKey?: string): Promise<SubmissionResult> {
     const sha = payloadSha256(input);
     let expiredKeyHolder: string | undefined;
     if (idempotencyKey !== undefined) {
-      if (idempotencyKey.length === 0 || idempotencyKey.length > 255) {
-        throw AppError.validation("Idempotency-Key must be 1-255 characters", [{ path: "Idempotency-Key", message: "1-255 characters" }]);
-      }
       const previous = await this.deps.submissions.findByIdempotencyKey(userId, idempotencyKey);
       if (previous) {
         const fresh = this.deps.clock.now().getTime() - previous.createdAt.getTime() < IDEMPOTENCY_WINDOW_MS;
