@@ -59,7 +59,7 @@ export function createCoClient(options: CoClientOptions): TRPCClient<AppRouter> 
 
 export type CoClient = TRPCClient<AppRouter>;
 
-/** A tutor stream that ended with an `error` event (`code` e.g. UPSTREAM_ERROR, UPSTREAM_TIMEOUT, SHUTDOWN). */
+/** A tutor stream that ended with an `error` event (`code` e.g. UPSTREAM_ERROR, UPSTREAM_TIMEOUT, SHUTDOWN, EVENTS_EXPIRED). */
 export class TutorStreamError extends Error {
   constructor(
     readonly code: string,
@@ -83,6 +83,7 @@ export interface StreamHintOptions {
  * A tutor turn's hint as an async iterable of markdown deltas, over the `tutor.stream`
  * subscription: it ends at `message.end`, throws `TutorStreamError` on an `error` event,
  * and resumes by itself after a dropped connection (the link resends the last event id).
+ * Started after the turn's closing event (`lastEventId` of `message.end`), it ends at once.
  *
  * ```ts
  * const { turn_id } = await client.tutor.createMessage.mutate({ session_id, problem_id, hint_level: 1 });
