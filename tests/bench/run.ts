@@ -119,7 +119,7 @@ writeFileSync(
   new URL("./results/bench.json", import.meta.url),
   `${JSON.stringify({ date: new Date().toISOString(), duration_s: DURATION, connections: CONNECTIONS, redis: Boolean(config.redis.url), results }, null, 2)}\n`,
 );
-console.log("Written to tests/bench/results/bench.json. Recommendation latency: npm run bench:recommend.");
+console.log("Written to tests/bench/results/bench.json.");
 
 server.kill("SIGTERM");
 await new Promise((resolve) => server.once("exit", resolve));
