@@ -1,5 +1,7 @@
+import { count, eq } from "drizzle-orm";
 import { readContentPack } from "../../server/src/content/load-pack.js";
 import type { PackProblem } from "../../server/src/content/pack-schema.js";
+import { submissions } from "../../server/src/db/schema/index.js";
 import { http, type TestApp } from "./test-app.js";
 
 const pack = readContentPack();
@@ -54,3 +56,8 @@ export const codingBody = (sessionId: string, problem: PackProblem, code: string
   subject: "coding",
   payload: { language, code },
 });
+
+/** How many submission rows the given user has in the app's database. */
+export async function submissionCount(app: TestApp, userId: string): Promise<number> {
+  return (await app.db.handle.db.select({ n: count() }).from(submissions).where(eq(submissions.userId, userId)))[0]!.n;
+}
