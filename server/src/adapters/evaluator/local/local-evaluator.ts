@@ -8,8 +8,8 @@ import type {
 } from "../../../ports/evaluator.js";
 import { gradeRun } from "./grade.js";
 import { JsPool } from "./js-pool.js";
-import { MATH_BUDGET_MS } from "./math-budget.js";
-import { evaluateMath } from "./math-evaluator.js";
+import { MATH_BUDGET_MS, MATH_KILL_MARGIN_MS } from "./math-budget.js";
+import { MathPool } from "./math-pool.js";
 import { PythonRunner } from "./python-runner.js";
 import type { SandboxJob } from "./sandbox-outcome.js";
 
@@ -22,8 +22,10 @@ export interface LocalEvaluatorOptions {
   perTestTimeoutMs?: number;
   /** Heap limit of a JavaScript isolate (default 64 MiB). */
   memoryLimitMb?: number;
-  /** Wall-clock budget of one math grading, which runs in this process (default 2000 ms). */
+  /** Wall-clock budget of one math grading (default 2000 ms); its worker is terminated `MATH_KILL_MARGIN_MS` later. */
   mathBudgetMs?: number;
+  /** Math worker threads (default: `jsPoolSize`, i.e. CO_EVAL_POOL_SIZE). */
+  mathPoolSize?: number;
   /** Address-space limit of a Python process (default 256 MiB). */
   pythonMemoryLimitMb?: number;
   /** The Python interpreter (default "python3"). */
@@ -37,13 +39,15 @@ const MAX_TIMEOUT_MS = 10 * 60_000;
 
 /**
  * The embedded Evaluator (§10): JavaScript in isolated-vm inside a pool of child processes,
- * Python in a child process per submission, math with mathjs behind an allow-list, in this
- * process but within a wall-clock budget (`mathBudgetMs`).
- * The JavaScript pool is forked on the first JavaScript submission.
+ * Python in a child process per submission, math with mathjs behind an allow-list in a pool of
+ * worker threads, within a wall-clock budget (`mathBudgetMs`) and a hard stop behind it, so
+ * grading never runs on the API's event loop.
+ * The JavaScript pool is forked on the first JavaScript submission, math threads on demand.
  */
 export class LocalEvaluator implements Evaluator {
   private readonly options: Required<Omit<LocalEvaluatorOptions, "pythonCommand" | "childPath">> & { pythonCommand: string };
   private pool: JsPool | undefined;
+  private math: MathPool | undefined;
   private readonly python: PythonRunner;
   private closed = false;
 
@@ -54,6 +58,7 @@ export class LocalEvaluator implements Evaluator {
       perTestTimeoutMs: options.perTestTimeoutMs ?? 2000,
       memoryLimitMb: options.memoryLimitMb ?? 64,
       mathBudgetMs: options.mathBudgetMs ?? MATH_BUDGET_MS,
+      mathPoolSize: options.mathPoolSize ?? options.jsPoolSize ?? 2,
       pythonMemoryLimitMb: options.pythonMemoryLimitMb ?? 256,
       pythonCommand: options.pythonCommand ?? "python3",
     };
@@ -95,12 +100,14 @@ export class LocalEvaluator implements Evaluator {
   async evaluateMath(request: MathEvaluationRequest, signal?: AbortSignal): Promise<MathEvaluation> {
     this.assertOpen();
     signal?.throwIfAborted();
-    return evaluateMath(request, this.options.mathBudgetMs);
+    this.math ??= new MathPool({ size: this.options.mathPoolSize });
+    const budgetMs = this.options.mathBudgetMs;
+    return this.math.run(request, { budgetMs, hardStopMs: budgetMs + MATH_KILL_MARGIN_MS }, signal);
   }
 
   async close(): Promise<void> {
     this.closed = true;
-    await Promise.all([this.pool?.close(), this.python.close()]);
+    await Promise.all([this.pool?.close(), this.math?.close(), this.python.close()]);
   }
 
   private assertOpen(): void {

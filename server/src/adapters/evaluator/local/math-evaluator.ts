@@ -1,6 +1,6 @@
 import { AppError } from "../../../errors/app-error.js";
 import type { MathEvaluation, MathEvaluationRequest } from "../../../ports/evaluator.js";
-import { MATH_BUDGET_MS, MathBudgetExceeded, MathDeadline } from "./math-budget.js";
+import { MATH_BUDGET_MS, MathBudgetExceeded, MathDeadline, outOfTime } from "./math-budget.js";
 import { parseStatement, sameValueSet, SolutionSets, valuesOf, type Statement } from "./math-equation.js";
 import { parseExpression, type CheckedExpression } from "./math-parse.js";
 import { DEFAULT_TOLERANCE, equivalent, randomSource, seedOf } from "./math-sample.js";
@@ -142,8 +142,9 @@ function gradeEquation(request: MathEvaluationRequest, deadline: MathDeadline): 
 
 /**
  * Grades a math answer and its steps (§10): never evaluates a raw string, only allow-listed trees.
- * Grading runs on the caller's thread, so it is bounded by `budgetMs` of wall-clock time: past it,
- * the answer is neither right nor wrong but not checked, with no `errorType` (§8.4 `unknown_error`).
+ * Grading is bounded by `budgetMs` of wall-clock time: past it, the answer is neither right nor
+ * wrong but not checked, with no `errorType` (§8.4 `unknown_error`). It is synchronous: the
+ * evaluator runs it in a worker thread (math-pool.ts), never on the API's event loop.
  */
 export function evaluateMath(request: MathEvaluationRequest, budgetMs: number = MATH_BUDGET_MS): MathEvaluation {
   const started = performance.now();
@@ -153,10 +154,7 @@ export function evaluateMath(request: MathEvaluationRequest, budgetMs: number = 
     verdict = request.problemType === "equation" ? gradeEquation(request, deadline) : gradeExpression(request, deadline);
   } catch (error) {
     if (!(error instanceof MathBudgetExceeded)) throw error;
-    verdict = {
-      correct: false,
-      feedback: `The answer could not be checked within the ${budgetMs / 1000} s time limit; simplify the expressions or use fewer steps.`,
-    };
+    verdict = outOfTime(budgetMs);
   }
   return { ...verdict, execMs: Math.round(performance.now() - started) };
 }
