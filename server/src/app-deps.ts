@@ -36,6 +36,8 @@ export interface AppDeps {
   tokenVerifier: TokenVerifier;
   rateLimiter: RateLimiter;
   services: AppServices;
+  /** Starts the evaluator's sandboxes ahead of the first submission (the server calls it once listening). */
+  warmUp(): void;
   /** Releases what the graph owns (evaluator child processes); infrastructure is closed by its owner. */
   close(): Promise<void>;
 }

@@ -125,6 +125,7 @@ export async function buildDeps(infra: Infrastructure): Promise<AppDeps> {
         clock,
       }),
     },
+    warmUp: () => evaluator.warmUp?.(),
     close: () => evaluator.close(),
   };
 }

@@ -54,6 +54,8 @@ export async function startService(baseConfig: Config, options: { logger?: Logge
     const server = app.listen(config.port, config.host, () => resolve(server));
     server.once("error", reject);
   });
+  // The first learner should not wait for sandboxes to load; serving does not wait either.
+  deps.warmUp();
   const address = httpServer.address();
   const port = typeof address === "object" && address ? address.port : config.port;
   const host = config.host.includes(":") ? `[${config.host}]` : config.host;

@@ -70,7 +70,8 @@ export async function createTokenVerifier(options: {
   let key: Uint8Array | CryptoKey | JWTVerifyGetKey;
   let algorithms: string[];
   if (options.key.kind === "secret") {
-    key = new TextEncoder().encode(options.key.secret);
+    // Imported once: handed raw bytes, jose would import the HMAC key again on every verify.
+    key = await crypto.subtle.importKey("raw", new TextEncoder().encode(options.key.secret), { name: "HMAC", hash: "SHA-256" }, false, ["verify"]);
     algorithms = ["HS256"];
   } else if (options.key.kind === "pem") {
     const pem = options.key.pem;

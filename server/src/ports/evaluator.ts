@@ -56,6 +56,8 @@ export interface MathEvaluation {
 export interface Evaluator {
   evaluateCode(request: CodeEvaluationRequest, signal?: AbortSignal): Promise<CodeEvaluation>;
   evaluateMath(request: MathEvaluationRequest, signal?: AbortSignal): Promise<MathEvaluation>;
+  /** Starts what the first evaluation would otherwise wait for (sandboxes); optional. */
+  warmUp?(): void;
   /** Releases child processes and sockets. */
   close(): Promise<void>;
 }

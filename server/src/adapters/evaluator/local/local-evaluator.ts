@@ -42,7 +42,8 @@ const MAX_TIMEOUT_MS = 10 * 60_000;
  * Python in a child process per submission, math with mathjs behind an allow-list in a pool of
  * worker threads, within a wall-clock budget (`mathBudgetMs`) and a hard stop behind it, so
  * grading never runs on the API's event loop.
- * The JavaScript pool is forked on the first JavaScript submission, math threads on demand.
+ * Both pools start on their first submission, or all at once on `warmUp()` (the server does
+ * that after it starts listening; tests keep them lazy).
  */
 export class LocalEvaluator implements Evaluator {
   private readonly options: Required<Omit<LocalEvaluatorOptions, "pythonCommand" | "childPath">> & { pythonCommand: string };
@@ -103,6 +104,14 @@ export class LocalEvaluator implements Evaluator {
     this.math ??= new MathPool({ size: this.options.mathPoolSize });
     const budgetMs = this.options.mathBudgetMs;
     return this.math.run(request, { budgetMs, hardStopMs: budgetMs + MATH_KILL_MARGIN_MS }, signal);
+  }
+
+  /** Forks the JavaScript children and starts the math threads ahead of the first submission. */
+  warmUp(): void {
+    if (this.closed) return;
+    this.pool ??= new JsPool({ size: this.options.jsPoolSize });
+    this.math ??= new MathPool({ size: this.options.mathPoolSize });
+    this.math.warmUp();
   }
 
   async close(): Promise<void> {

@@ -81,6 +81,11 @@ export class MathPool {
     });
   }
 
+  /** Starts every thread now, so the first grading does not wait for one to load. */
+  warmUp(): void {
+    while (!this.closed && this.slots.size < this.size) this.spawn();
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     for (const pending of this.queue.splice(0)) this.settle(pending, () => pending.reject(shuttingDown()));
