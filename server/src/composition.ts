@@ -38,6 +38,7 @@ import { SubmissionsService } from "./services/submissions/submissions.service.j
 import type { TaskSubmissionLink } from "./services/submissions/task-link.js";
 import { SessionsRepository } from "./repositories/sessions.repository.js";
 import { TracksRepository } from "./repositories/tracks.repository.js";
+import { TrackDirectory } from "./services/track-directory.js";
 import { TutorTurnsRepository } from "./repositories/tutor-turns.repository.js";
 import { CatalogService } from "./services/catalog.service.js";
 import { HealthService, type DependencyProbe } from "./services/health.service.js";
@@ -80,7 +81,7 @@ export async function buildDeps(infra: Infrastructure): Promise<AppDeps> {
   const rateLimiter = redis ? new RedisRateLimiter(redis, logger) : new MemoryRateLimiter(clock);
   const problemBank = problemBankOf(config, db, requestScope, redis ? new RedisCache(redis) : new MemoryCache(clock));
   const evaluator = evaluatorOf(config, requestScope);
-  const tracksRepository = new TracksRepository(db);
+  const trackDirectory = new TrackDirectory(new TracksRepository(db), problemBank);
   const sessionsRepository = new SessionsRepository(db);
   const recommendations = new RecommendationService(
     new LearnerFactsRepository(db),
@@ -88,7 +89,7 @@ export async function buildDeps(infra: Infrastructure): Promise<AppDeps> {
     config.recommendation,
     clock,
   );
-  const study = buildStudyServices(db, clock, { tracks: tracksRepository, problemBank, recommendations });
+  const study = buildStudyServices(db, clock, { tracks: trackDirectory, problemBank, recommendations });
   const taskLink: TaskSubmissionLink = study.taskActivity;
 
   const probes: DependencyProbe[] = [{ name: "database", critical: true, check: () => database.ping() }];
@@ -106,12 +107,12 @@ export async function buildDeps(infra: Infrastructure): Promise<AppDeps> {
     }),
     rateLimiter,
     services: {
-      catalog: new CatalogService(tracksRepository, problemBank),
+      catalog: new CatalogService(trackDirectory, problemBank),
       mastery: new MasteryService(new MasteryRepository(db)),
       health: new HealthService(probes, redis ? [] : ["redis"]),
       tutor: buildTutorService(infra, problemBank, study.taskActivity),
       recommendations,
-      sessions: new SessionsService(sessionsRepository, tracksRepository, problemBank, recommendations),
+      sessions: new SessionsService(sessionsRepository, trackDirectory, problemBank, recommendations),
       studyPaths: study.studyPaths,
       studyTasks: study.studyTasks,
       submissions: new SubmissionsService({
@@ -201,7 +202,7 @@ function buildTutorService(infra: Infrastructure, problemBank: ProblemBank, hint
 function buildStudyServices(
   db: DatabaseHandle["db"],
   clock: Clock,
-  shared: { tracks: TracksRepository; problemBank: ProblemBank; recommendations: RecommendationService },
+  shared: { tracks: TrackDirectory; problemBank: ProblemBank; recommendations: RecommendationService },
 ) {
   const paths = new StudyPathsRepository(db);
   const tasks = new StudyTasksRepository(db);

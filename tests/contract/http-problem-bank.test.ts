@@ -86,6 +86,17 @@ describe("HttpProblemBank against a problem bank speaking §9", () => {
       expect(request).toMatchObject({ method: "GET", path: "/internal/problems/two-sum", search: "" });
     });
 
+    it("getTrack GETs /internal/tracks/{slug}, validates the track, and answers null for a 404", async () => {
+      const track = { slug: "dsa-basics", subject: "coding", title: "DSA basics", modules: [{ id: "arrays", title: "Arrays", outcomes: ["use-hash-maps"] }], labels: [], version: "v1" };
+      neighbour.route("GET", "/internal/tracks/dsa-basics", (_req, res) => json(res, 200, track));
+      neighbour.route("GET", "/internal/tracks/bad-shape", (_req, res) => json(res, 200, { slug: "bad-shape" }));
+
+      await expect(bank.getTrack("dsa-basics")).resolves.toEqual(track);
+      await expect(bank.getTrack("missing")).resolves.toBeNull();
+      expect((await rejectionOf(bank.getTrack("bad-shape"))).code).toBe("UPSTREAM_ERROR");
+      expect(neighbour.requests.map((request) => request.path)).toContain("/internal/tracks/dsa-basics");
+    });
+
     it("every call carries X-Service, a fresh uuid X-Request-ID and the bearer service token", async () => {
       neighbour.route("GET", "/internal/problems/two-sum", (_req, res) => json(res, 200, problem));
 

@@ -89,6 +89,38 @@ describe("with a remote Problem Bank and Evaluation service", () => {
   });
 });
 
+describe("tracks the remote Problem Bank defines", () => {
+  it("are fetched by slug on first use, stored with a stable id, listed, and usable for a track session", async () => {
+    const headers = await app.authFor("remote-tracks");
+    const track = {
+      slug: "remote-track",
+      subject: "coding",
+      title: "A track only the bank knows",
+      modules: [{ id: problem.module, title: "Its module", outcomes: problem.outcomes }],
+      labels: ["remote"],
+      version: "v1",
+    };
+    bank.route("GET", "/internal/tracks/remote-track", json(track));
+    expect((await http(`${app.url}/v1/tracks/no-such-track`, { headers })).status).toBe(404);
+
+    const first = await http<{ id: string; slug: string; modules: unknown[] }>(`${app.url}/v1/tracks/remote-track`, { headers });
+    expect(first.status).toBe(200);
+    expect(first.body).toMatchObject({ slug: "remote-track", modules: track.modules });
+    const again = await http<{ id: string }>(`${app.url}/v1/tracks/${first.body.id}`, { headers });
+    expect(again.body.id).toBe(first.body.id);
+    const listed = await http<{ items: { slug: string }[] }>(`${app.url}/v1/tracks?label=remote`, { headers });
+    expect(listed.body.items.map((item) => item.slug)).toEqual(["remote-track"]);
+
+    const session = await http<{ track_id: string }>(`${app.url}/v1/sessions`, {
+      method: "POST",
+      headers,
+      json: { subject: "coding", mode: "track", track_id: "remote-track" },
+    });
+    expect(session.status).toBe(201);
+    expect(session.body.track_id).toBe(first.body.id);
+  });
+});
+
 describe("the remote Problem Bank's cache", () => {
   it("asks the bank once for a problem read repeatedly, but fetches hidden tests for every grading", async () => {
     const headers = await app.authFor("cache-user");

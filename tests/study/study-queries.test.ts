@@ -10,6 +10,7 @@ import { StudyPathsRepository } from "../../server/src/repositories/study-paths.
 import { StudyTasksRepository } from "../../server/src/repositories/study-tasks.repository.js";
 import { TaskEventsRepository } from "../../server/src/repositories/task-events.repository.js";
 import { TracksRepository } from "../../server/src/repositories/tracks.repository.js";
+import { TrackDirectory } from "../../server/src/services/track-directory.js";
 import { RecommendationService } from "../../server/src/services/recommendation/recommendation.service.js";
 import { StudyPathsService } from "../../server/src/services/study/study-paths.service.js";
 import { StudyTasksService } from "../../server/src/services/study/study-tasks.service.js";
@@ -45,7 +46,7 @@ beforeAll(async () => {
     { weakness: 0.4, novelty: 0.2, difficulty: 0.25, recency: 0.15 },
     systemClock,
   );
-  paths = new StudyPathsService({ ...repositories, tracks: new TracksRepository(db), recommendations });
+  paths = new StudyPathsService({ ...repositories, tracks: new TrackDirectory(new TracksRepository(db), problemBank), recommendations });
   tasks = new StudyTasksService(repositories);
 });
 afterAll(() => database.close());

@@ -1,4 +1,4 @@
-import type { BankProblem, HiddenBundle, Subject } from "@co/shared";
+import type { BankProblem, HiddenBundle, Subject, TrackDefinition } from "@co/shared";
 
 export interface ProblemFilter {
   subject?: Subject;
@@ -39,4 +39,9 @@ export interface ProblemBank {
    * lookup whose cost follows the ids asked for, not the size of the bank.
    */
   findFacts(ids: readonly string[]): Promise<ProblemFacts[]>;
+  /**
+   * A track the bank defines, by slug, or null when unknown. Only a remote bank has one:
+   * the local bank's tracks are seeded straight into the `tracks` table.
+   */
+  getTrack?(slug: string): Promise<TrackDefinition | null>;
 }

@@ -1,4 +1,4 @@
-import type { Subject } from "@co/shared";
+import type { Subject, TrackDefinition } from "@co/shared";
 import { and, asc, eq, sql, type SQL } from "drizzle-orm";
 import type { DbOrTx } from "../db/database.js";
 import { tracks } from "../db/schema/index.js";
@@ -19,6 +19,17 @@ export class TracksRepository {
       .from(tracks)
       .where(and(...conditions))
       .orderBy(asc(tracks.subject), asc(tracks.slug));
+  }
+
+  /** Inserts or refreshes a track by slug (its id stays the same), returning the stored row. */
+  async upsert(definition: TrackDefinition): Promise<TrackRow> {
+    const { slug, ...fields } = definition;
+    const [row] = await this.db
+      .insert(tracks)
+      .values(definition)
+      .onConflictDoUpdate({ target: tracks.slug, set: fields })
+      .returning();
+    return row!;
   }
 
   /** By uuid or slug: a uuid-looking key is tried as either. */

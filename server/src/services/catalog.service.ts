@@ -2,7 +2,8 @@ import type { ProblemSummary, PublicProblem, Subject, Track } from "@co/shared";
 import type { BankProblem } from "@co/shared";
 import { AppError } from "../errors/app-error.js";
 import type { ProblemBank } from "../ports/problem-bank.js";
-import type { TrackRow, TracksRepository } from "../repositories/tracks.repository.js";
+import type { TrackRow } from "../repositories/tracks.repository.js";
+import type { TrackDirectory } from "./track-directory.js";
 
 export const toTrack = (row: TrackRow): Track => ({
   id: row.id,
@@ -46,7 +47,7 @@ export function sortByModuleOrder<T extends { module: string | null }>(items: T[
 
 export class CatalogService {
   constructor(
-    private readonly tracks: TracksRepository,
+    private readonly tracks: TrackDirectory,
     private readonly problemBank: ProblemBank,
   ) {}
 

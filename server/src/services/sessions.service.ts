@@ -2,7 +2,8 @@ import type { CreateSessionInput, Session, SessionAction } from "@co/shared";
 import { AppError } from "../errors/app-error.js";
 import type { ProblemBank } from "../ports/problem-bank.js";
 import type { SessionRow, SessionsRepository } from "../repositories/sessions.repository.js";
-import type { TrackRow, TracksRepository } from "../repositories/tracks.repository.js";
+import type { TrackRow } from "../repositories/tracks.repository.js";
+import type { TrackDirectory } from "./track-directory.js";
 import { decodeCursor, pageOf } from "./cursor.js";
 import type { RecommendationService } from "./recommendation/recommendation.service.js";
 
@@ -33,7 +34,7 @@ const trackScope = (mode: Session["mode"], track: TrackRow | undefined) => {
 export class SessionsService {
   constructor(
     private readonly sessions: SessionsRepository,
-    private readonly tracks: TracksRepository,
+    private readonly tracks: TrackDirectory,
     private readonly problemBank: ProblemBank,
     private readonly recommendations: RecommendationService,
   ) {}

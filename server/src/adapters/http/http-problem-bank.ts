@@ -1,4 +1,4 @@
-import { bankProblemSchema, hiddenBundleSchema, type BankProblem, type HiddenBundle } from "@co/shared";
+import { bankProblemSchema, hiddenBundleSchema, trackDefinitionSchema, type BankProblem, type HiddenBundle, type TrackDefinition } from "@co/shared";
 import { z } from "zod";
 import type { ProblemBank, ProblemCandidate, ProblemFacts, ProblemFilter } from "../../ports/problem-bank.js";
 import { createNeighbourClient, encodePathSegment, type NeighbourClient } from "./neighbour-client.js";
@@ -39,6 +39,12 @@ export class HttpProblemBank implements ProblemBank {
     const segment = encodePathSegment(id);
     if (segment === null) return null;
     return this.client.getOrNull(`/internal/problems/${segment}/hidden-bundle`, hiddenBundleSchema);
+  }
+
+  async getTrack(slug: string): Promise<TrackDefinition | null> {
+    const segment = encodePathSegment(slug);
+    if (segment === null) return null;
+    return this.client.getOrNull(`/internal/tracks/${segment}`, trackDefinitionSchema);
   }
 
   async listProblems(filter: ProblemFilter): Promise<BankProblem[]> {

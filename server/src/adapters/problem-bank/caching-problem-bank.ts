@@ -1,4 +1,4 @@
-import type { BankProblem, HiddenBundle } from "@co/shared";
+import type { BankProblem, HiddenBundle, TrackDefinition } from "@co/shared";
 import type { Cache } from "../../ports/cache.js";
 import type { ProblemBank, ProblemCandidate, ProblemFacts, ProblemFilter } from "../../ports/problem-bank.js";
 
@@ -33,6 +33,10 @@ export class CachingProblemBank implements ProblemBank {
 
   findFacts(ids: readonly string[]): Promise<ProblemFacts[]> {
     return this.bank.findFacts(ids);
+  }
+
+  getTrack(slug: string): Promise<TrackDefinition | null> {
+    return this.bank.getTrack?.(slug) ?? Promise.resolve(null);
   }
 
   private async cached<T>(key: string, load: () => Promise<T | null>): Promise<T | null> {

@@ -7,7 +7,7 @@ import type { ReviewItemsRepository } from "../../repositories/review-items.repo
 import type { ModuleTotals, PathTotals, StudyPathsRepository } from "../../repositories/study-paths.repository.js";
 import type { StudyTasksRepository } from "../../repositories/study-tasks.repository.js";
 import type { TaskEventsRepository } from "../../repositories/task-events.repository.js";
-import type { TracksRepository } from "../../repositories/tracks.repository.js";
+import type { TrackDirectory } from "../track-directory.js";
 import type { RecommendationService } from "../recommendation/recommendation.service.js";
 import { toReviewItem, toStudyPath, toStudyTask } from "./study-dto.js";
 import { applyExpiry } from "./task-expiry.js";
@@ -21,7 +21,7 @@ export interface StudyPathsDeps {
   tasks: StudyTasksRepository;
   events: TaskEventsRepository;
   reviews: ReviewItemsRepository;
-  tracks: TracksRepository;
+  tracks: TrackDirectory;
   problemBank: ProblemBank;
   recommendations: RecommendationService;
   clock: Clock;
