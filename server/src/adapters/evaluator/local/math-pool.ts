@@ -4,6 +4,7 @@ import { AppError } from "../../../errors/app-error.js";
 import type { MathEvaluation, MathEvaluationRequest } from "../../../ports/evaluator.js";
 import { outOfTime } from "./math-budget.js";
 import { parseReply, type MathJobMessage, type ThrownError } from "./math-protocol.js";
+import { SandboxPool, type Slot } from "./sandbox-pool.js";
 
 export interface MathPoolOptions {
   /** Most worker threads at once (default 2); they start on demand, as jobs arrive. */
@@ -19,26 +20,14 @@ export interface MathLimits {
   hardStopMs: number;
 }
 
-interface PendingJob {
-  id: number;
+interface MathJob {
   request: MathEvaluationRequest;
   limits: MathLimits;
-  resolve: (evaluation: MathEvaluation) => void;
-  reject: (error: unknown) => void;
-  signal: AbortSignal | undefined;
-  onAbort: () => void;
 }
 
-interface Slot {
-  worker: Worker;
-  /** Set once the thread has loaded the grader (mathjs takes a moment): jobs go only to ready threads. */
-  ready: boolean;
-  running: { pending: PendingJob; timer: NodeJS.Timeout; startedAt: number } | null;
-}
+type ThreadSlot = Slot<Worker, MathJob, MathEvaluation>;
 
 const WORKER_URL = new URL("./math-worker.mjs", import.meta.url);
-
-const shuttingDown = () => new AppError("UNAVAILABLE", "The evaluator is shutting down");
 
 /** The grader's error as the API side's own type, so the HTTP layer maps it as before. */
 function rebuild(error: ThrownError): Error {
@@ -52,33 +41,21 @@ function rebuild(error: ThrownError): Error {
  * at the job's hard stop is terminated (the answer is "not checked in time", as when the budget
  * runs out) and replaced; one that dies mid-grade (heap limit) is replaced the same way.
  */
-export class MathPool {
-  private readonly size: number;
+export class MathPool extends SandboxPool<Worker, MathJob, MathEvaluation> {
   private readonly maxHeapMb: number;
-  private readonly slots = new Set<Slot>();
-  private readonly queue: PendingJob[] = [];
-  private nextId = 1;
-  private closed = false;
 
   constructor(options: MathPoolOptions = {}) {
-    this.size = Math.max(1, Math.floor(options.size ?? 2));
+    super(Math.max(1, Math.floor(options.size ?? 2)));
     this.maxHeapMb = options.maxHeapMb ?? 256;
   }
 
   /** Thread ids of the current workers (for diagnostics and tests). */
   get threadIds(): number[] {
-    return [...this.slots].map((slot) => slot.worker.threadId);
+    return [...this.slots].map((slot) => slot.sandbox.threadId);
   }
 
   run(request: MathEvaluationRequest, limits: MathLimits, signal?: AbortSignal): Promise<MathEvaluation> {
-    if (this.closed) return Promise.reject(shuttingDown());
-    signal?.throwIfAborted();
-    return new Promise<MathEvaluation>((resolve, reject) => {
-      const pending: PendingJob = { id: this.nextId++, request, limits, resolve, reject, signal, onAbort: () => this.abort(pending) };
-      signal?.addEventListener("abort", pending.onAbort, { once: true });
-      this.queue.push(pending);
-      this.dispatch();
-    });
+    return this.enqueue({ request, limits }, signal);
   }
 
   /** Starts every thread now, so the first grading does not wait for one to load. */
@@ -86,28 +63,11 @@ export class MathPool {
     while (!this.closed && this.slots.size < this.size) this.spawn();
   }
 
-  async close(): Promise<void> {
-    this.closed = true;
-    for (const pending of this.queue.splice(0)) this.settle(pending, () => pending.reject(shuttingDown()));
-    const exits = [...this.slots].map((slot) => {
-      const running = slot.running;
-      if (running) {
-        clearTimeout(running.timer);
-        slot.running = null;
-        this.settle(running.pending, () => running.pending.reject(shuttingDown()));
-      }
-      return slot.worker.terminate();
-    });
-    this.slots.clear();
-    await Promise.all(exits);
-  }
-
-  private spawn(): Slot {
+  protected override spawn(): ThreadSlot {
     // execArgv is inherited (tsx's hooks under `tsx` / `node --import tsx`); math-worker.mjs
     // loads the TypeScript grader either way, including under vitest where there are none.
     const worker = new Worker(WORKER_URL, { resourceLimits: { maxOldGenerationSizeMb: this.maxHeapMb } });
-    const slot: Slot = { worker, ready: false, running: null };
-    this.slots.add(slot);
+    const slot = this.addSlot(worker);
     // Idle threads must not keep the server (or a test runner) alive; a running job's timer does.
     worker.unref();
     worker.on("message", (message: unknown) => this.onMessage(slot, message));
@@ -119,115 +79,73 @@ export class MathPool {
     return slot;
   }
 
-  private dispatch(): void {
+  /** Only a thread that has loaded the grader (mathjs takes a moment) takes a job. */
+  protected override idleSlot(): ThreadSlot | undefined {
+    return [...this.slots].find((slot) => slot.ready && slot.running === null);
+  }
+
+  protected override dispatch(): void {
+    super.dispatch();
     if (this.closed) return;
-    for (const slot of this.slots) {
-      if (this.queue.length === 0) return;
-      if (slot.ready && slot.running === null) this.start(slot, this.queue.shift()!);
-    }
     // Start threads for the jobs still waiting, up to the pool's size.
     const starting = [...this.slots].filter((slot) => !slot.ready).length;
-    for (let waiting = this.queue.length - starting; waiting > 0 && this.slots.size < this.size; waiting--) this.spawn();
+    for (let waiting = this.waiting - starting; waiting > 0 && this.slots.size < this.size; waiting--) this.spawn();
   }
 
-  private start(slot: Slot, pending: PendingJob): void {
-    // The hard stop counts from here, not from the thread's start-up.
-    const timer = setTimeout(() => this.onHardStop(slot), pending.limits.hardStopMs);
-    slot.running = { pending, timer, startedAt: performance.now() };
-    const job: MathJobMessage = { type: "grade", id: pending.id, request: pending.request, budgetMs: pending.limits.budgetMs };
+  protected override hardStopMs(job: MathJob): number {
+    return job.limits.hardStopMs;
+  }
+
+  /** Past the hard stop: the same verdict as a spent budget (no `errorType`), then a fresh thread. */
+  protected override overrun(job: MathJob, execMs: number): MathEvaluation {
+    return { ...outOfTime(job.limits.budgetMs), execMs };
+  }
+
+  protected override send(slot: ThreadSlot, id: number, { request, limits }: MathJob): void {
+    const job: MathJobMessage = { type: "grade", id, request, budgetMs: limits.budgetMs };
     try {
-      slot.worker.postMessage(job);
+      slot.sandbox.postMessage(job);
     } catch (error) {
       // A request that does not clone (not plain data): refuse it, keep the thread.
-      clearTimeout(timer);
-      slot.running = null;
-      this.settle(pending, () => pending.reject(error));
-      this.dispatch();
+      this.complete(slot, (ticket) => ticket.reject(error));
     }
   }
 
-  private onMessage(slot: Slot, message: unknown): void {
+  protected override kill(worker: Worker): Promise<number> {
+    return worker.terminate();
+  }
+
+  private onMessage(slot: ThreadSlot, message: unknown): void {
     const reply = parseReply(message);
     if (reply?.type === "ready") {
       slot.ready = true;
       this.dispatch();
       return;
     }
-    const running = slot.running;
-    if (!running || (reply !== null && reply.id !== running.pending.id)) return;
-    clearTimeout(running.timer);
-    slot.running = null;
-    const { pending } = running;
-    if (reply === null) this.settle(pending, () => pending.reject(new AppError("INTERNAL", "The math checker returned an unreadable result")));
-    else if (reply.type === "result") this.settle(pending, () => pending.resolve(reply.evaluation));
-    else this.settle(pending, () => pending.reject(rebuild(reply.error)));
-    this.dispatch();
+    if (!slot.running || (reply !== null && reply.id !== slot.running.ticket.id)) return;
+    this.complete(slot, (ticket) => {
+      if (reply === null) ticket.reject(new AppError("INTERNAL", "The math checker returned an unreadable result"));
+      else if (reply.type === "result") ticket.resolve(reply.evaluation);
+      else ticket.reject(rebuild(reply.error));
+    });
   }
 
-  private onExit(slot: Slot): void {
-    const wasInPool = this.slots.delete(slot);
-    if (!wasInPool) return; // retired or closed: already settled (and replaced)
-    const running = slot.running;
-    slot.running = null;
-    if (running) {
+  private onExit(slot: ThreadSlot): void {
+    const wasInPool = this.exited(slot, (ticket, execMs) => {
       // Died mid-grade (its heap limit, most likely): not checked, like a spent budget.
-      clearTimeout(running.timer);
-      const evaluation: MathEvaluation = {
+      ticket.resolve({
         correct: false,
         feedback: "The answer could not be checked; simplify the expressions or use fewer steps.",
-        execMs: Math.round(performance.now() - running.startedAt),
-      };
-      this.settle(running.pending, () => running.pending.resolve(evaluation));
-    }
-    if (this.closed) return;
+        execMs,
+      });
+    });
+    if (!wasInPool || this.closed) return; // retired or closed: already settled (and replaced)
     if (slot.ready) {
       this.spawn();
       this.dispatch();
     } else if (this.slots.size === 0) {
       // No thread could start (a broken installation): fail what waits now rather than respawn in a loop.
-      const unavailable = new AppError("UNAVAILABLE", "The math checker could not start");
-      for (const pending of this.queue.splice(0)) this.settle(pending, () => pending.reject(unavailable));
+      this.rejectQueued(new AppError("UNAVAILABLE", "The math checker could not start"));
     }
-  }
-
-  /** Past the hard stop: the same verdict as a spent budget (no `errorType`), then a fresh thread. */
-  private onHardStop(slot: Slot): void {
-    const running = slot.running;
-    if (!running) return;
-    slot.running = null;
-    const evaluation = { ...outOfTime(running.pending.limits.budgetMs), execMs: Math.round(performance.now() - running.startedAt) };
-    this.settle(running.pending, () => running.pending.resolve(evaluation));
-    this.retire(slot);
-  }
-
-  private abort(pending: PendingJob): void {
-    const queued = this.queue.indexOf(pending);
-    if (queued >= 0) {
-      this.queue.splice(queued, 1);
-      this.settle(pending, () => pending.reject(pending.signal?.reason));
-      return;
-    }
-    for (const slot of this.slots) {
-      const running = slot.running;
-      if (running?.pending !== pending) continue;
-      clearTimeout(running.timer);
-      slot.running = null;
-      this.settle(pending, () => pending.reject(pending.signal?.reason));
-      this.retire(slot);
-      return;
-    }
-  }
-
-  /** Removes a thread from the pool, terminates it, and starts a replacement. */
-  private retire(slot: Slot): void {
-    this.slots.delete(slot);
-    void slot.worker.terminate();
-    if (!this.closed) this.spawn();
-    this.dispatch();
-  }
-
-  private settle(pending: PendingJob, action: () => void): void {
-    pending.signal?.removeEventListener("abort", pending.onAbort);
-    action();
   }
 }
