@@ -85,8 +85,11 @@ export class TurnRunner {
     let failure: { code: string; message: string } | undefined;
     const warn = (what: string) => (error: unknown) => logger.warn({ err: error, turn_id: turnId }, what);
     // The lease tells every instance this turn is alive; it lapses within a TTL if this process dies.
+    // A renewal still in flight when the turn ends is awaited before the slot is released, so it
+    // cannot re-take a slot just given back.
+    let renewal: Promise<unknown> = Promise.resolve();
     const lease = setInterval(() => {
-      slots
+      renewal = slots
         .acquire(userId, turnId, this.deps.maxStreams, this.deps.slotTtlMs)
         .then((decision) => decision.acquired || logger.warn({ turn_id: turnId }, "stream slot lease lapsed and could not be renewed"))
         .catch(warn("stream slot lease renewal failed"));
@@ -116,6 +119,7 @@ export class TurnRunner {
       if (failure.code !== "SHUTDOWN") logger.warn({ err: error, turn_id: turnId, code: failure.code }, "tutor turn failed");
     } finally {
       clearInterval(lease);
+      await renewal;
     }
     // What was generated reaches readers before the closing event, on failure too.
     await deltas.drain().catch((error: unknown) => {
