@@ -1,13 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { AddressInfo } from "node:net";
-import type { Server } from "node:http";
-import { buildDeps } from "../../server/src/composition.js";
-import { parseConfig } from "../../server/src/config/config.js";
-import { createApp } from "../../server/src/http/app.js";
-import { createLogger } from "../../server/src/logger.js";
 import { jsonAfter, startFakeNeighbour, type FakeNeighbour } from "../contract/support/fake-neighbour.js";
 import { codingBody, codingProblem, mathProblem, openSession, submissionCount, submit } from "../support/learning.js";
-import { startTestApp, TEST_JWT_SECRET, type TestApp } from "../support/test-app.js";
+import { startTestApp, type TestApp } from "../support/test-app.js";
 
 let app: TestApp;
 beforeAll(async () => {
@@ -54,22 +48,12 @@ describe("Idempotency-Key against a counting Evaluation service", () => {
     neighbour = await startFakeNeighbour();
     // Slow enough that concurrent requests overlap while the first is being evaluated.
     neighbour.route("POST", "/evaluate/math", (_request, response) => jsonAfter(response, 150, 200, { correct: true, exec_ms: 1 }));
-    const config = parseConfig({ CO_ENVIRONMENT: "test", CO_JWT_SECRET: TEST_JWT_SECRET, CO_LOG_LEVEL: "silent", CO_EVAL_BASE: neighbour.url });
-    const clock = { now: () => new Date(Date.now() + clockOffsetMs) };
-    const deps = await buildDeps({ config, logger: createLogger("silent"), database: app.db.handle, redis: null, clock });
-    const server = await new Promise<Server>((resolve) => {
-      const listening = createApp(deps).listen(0, "127.0.0.1", () => resolve(listening));
+    clocked = await startTestApp({
+      env: { CO_EVAL_BASE: neighbour.url },
+      db: app.db,
+      redis: null,
+      clock: { now: () => new Date(Date.now() + clockOffsetMs) },
     });
-    clocked = {
-      ...app,
-      url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-      deps,
-      async close() {
-        server.closeAllConnections();
-        await new Promise<void>((resolve) => server.close(() => resolve()));
-        await deps.close();
-      },
-    };
   });
   afterAll(async () => {
     await clocked.close();

@@ -1,4 +1,5 @@
 import type { AddressInfo } from "node:net";
+import type { Clock } from "../../server/src/ports/clock.js";
 import type { Server } from "node:http";
 import type { DestinationStream, Logger } from "pino";
 import type { AppDeps } from "../../server/src/app-deps.js";
@@ -37,6 +38,8 @@ export interface TestAppOptions {
   connectTo?: { db: TestDatabase; redis: TestRedis | null };
   logDestination?: DestinationStream;
   logger?: Logger;
+  /** The services' clock (default: the system's), e.g. to step past a time window. */
+  clock?: Clock;
 }
 
 /**
@@ -57,7 +60,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const db = options.db ?? reconnected?.db ?? (await createTestDatabase());
   const redis = options.redis !== undefined ? options.redis : reconnected ? reconnected.redis : await createTestRedis();
   const logger = options.logger ?? createLogger(config.logLevel, options.logDestination);
-  const deps = await buildDeps({ config, logger, database: db.handle, redis: redis?.handle ?? null });
+  const deps = await buildDeps({ config, logger, database: db.handle, redis: redis?.handle ?? null, clock: options.clock });
   const app = createApp(deps);
   const server = await new Promise<Server>((resolve) => {
     const listening = app.listen(0, "127.0.0.1", () => resolve(listening));
