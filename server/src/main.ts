@@ -1,3 +1,4 @@
+import "./runtime/require-node-24.js";
 import { mintUserToken } from "./auth/token-minter.js";
 import { ConfigError, loadConfig, type Config } from "./config/config.js";
 import { startService } from "./server.js";

@@ -1,3 +1,4 @@
+import "../runtime/require-node-24.js";
 import { join } from "node:path";
 import { loadConfig } from "../config/config.js";
 import { openDatabase } from "../db/database.js";

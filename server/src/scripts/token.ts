@@ -1,3 +1,4 @@
+import "../runtime/require-node-24.js";
 import { parseArgs } from "node:util";
 import { mintUserToken } from "../auth/token-minter.js";
 import { loadConfig, type Config } from "../config/config.js";
