@@ -1,8 +1,7 @@
 import type { Logger } from "pino";
-import type { TokenVerifier } from "./auth/token-verifier.js";
+import type { RequestGate } from "./auth/request-gate.js";
 import type { Config } from "./config/config.js";
 import type { Clock } from "./ports/clock.js";
-import type { RateLimiter } from "./ports/rate-limiter.js";
 import type { RequestScope } from "./request-scope.js";
 import type { CatalogService } from "./services/catalog.service.js";
 import type { HealthService } from "./services/health.service.js";
@@ -33,8 +32,8 @@ export interface AppDeps {
   clock: Clock;
   /** Carries the request id to adapters that call neighbours. */
   requestScope: RequestScope;
-  tokenVerifier: TokenVerifier;
-  rateLimiter: RateLimiter;
+  /** Auth and rate limit, the same for every transport. */
+  gate: RequestGate;
   services: AppServices;
   /** Starts the evaluator's sandboxes ahead of the first submission (the server calls it once listening). */
   warmUp(): void;

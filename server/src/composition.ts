@@ -19,7 +19,9 @@ import { OpenAiTutor } from "./adapters/tutor/openai-tutor.js";
 import { TutorApiTutor } from "./adapters/tutor/tutor-api-tutor.js";
 import type { AppDeps } from "./app-deps.js";
 import { createStreamTokens, deriveStreamTokenSecret } from "./auth/stream-token.js";
+import { RequestGate } from "./auth/request-gate.js";
 import { createTokenVerifier, type VerificationKey } from "./auth/token-verifier.js";
+import { cacheVerifiedTokens } from "./auth/verified-token-cache.js";
 import type { Config } from "./config/config.js";
 import type { DatabaseHandle } from "./db/database.js";
 import { systemClock, type Clock } from "./ports/clock.js";
@@ -51,6 +53,13 @@ import { TaskEventsRepository } from "./repositories/task-events.repository.js";
 import { StudyPathsService } from "./services/study/study-paths.service.js";
 import { StudyTasksService } from "./services/study/study-tasks.service.js";
 import { TaskActivityService } from "./services/study/task-activity.service.js";
+
+/**
+ * A verified bearer token is trusted this long before its signature is checked again (never
+ * past its `exp`): short enough that a revoked JWKS key stops working within a minute.
+ */
+const VERIFIED_TOKEN_TTL_MS = 60_000;
+const VERIFIED_TOKEN_ENTRIES = 10_000;
 
 export interface Infrastructure {
   config: Config;
@@ -100,12 +109,14 @@ export async function buildDeps(infra: Infrastructure): Promise<AppDeps> {
     logger,
     clock,
     requestScope,
-    tokenVerifier: await createTokenVerifier({
-      key: verificationKeyOf(config),
-      issuer: config.auth.issuer,
-      audience: config.auth.audience,
-    }),
-    rateLimiter,
+    gate: new RequestGate(
+      cacheVerifiedTokens(await createTokenVerifier({ key: verificationKeyOf(config), issuer: config.auth.issuer, audience: config.auth.audience }), {
+        ttlMs: VERIFIED_TOKEN_TTL_MS,
+        maxEntries: VERIFIED_TOKEN_ENTRIES,
+      }),
+      rateLimiter,
+      config.rateLimit,
+    ),
     services: {
       catalog: new CatalogService(trackDirectory, problemBank),
       mastery: new MasteryService(new MasteryRepository(db)),

@@ -24,6 +24,11 @@ export async function startBareBaseline(databaseUrl: string, userId: string): Pr
     try {
       if (req.method === "GET" && url.pathname === "/tracks") {
         send(res, 200, { items: await sql`select * from tracks order by subject, slug` });
+      } else if (req.method === "GET" && /^\/tracks\/[^/]+\/problems$/.test(url.pathname)) {
+        const slug = url.pathname.split("/")[2]!;
+        const items = await sql`select p.id, p.subject, p.title, p.kind as type, p.difficulty, p.topics, t.slug as track, p.module
+          from problems p join tracks t on t.id = p.track_id where t.slug = ${slug} order by p.module, p.position, p.id`;
+        send(res, 200, { items });
       } else if (req.method === "GET" && url.pathname.startsWith("/sessions/")) {
         const [row] = await sql`select * from sessions where id = ${url.pathname.slice(10)} and user_id = ${userId}`;
         send(res, row ? 200 : 404, row ?? {});

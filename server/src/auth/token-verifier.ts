@@ -14,9 +14,15 @@ export interface AuthUser {
   id: string;
 }
 
+/** A token that passed every check, and until when it stays valid (its `exp`, epoch ms). */
+export interface VerifiedToken {
+  user: AuthUser;
+  expiresAtMs: number;
+}
+
 export interface TokenVerifier {
   /** Resolves the user, or throws `AppError("UNAUTHORIZED")` naming the failed check. */
-  verify(token: string | undefined): Promise<AuthUser>;
+  verify(token: string | undefined): Promise<VerifiedToken>;
 }
 
 export type VerificationKey =
@@ -104,7 +110,7 @@ export async function createTokenVerifier(options: {
         const sub = payload.sub;
         if (typeof sub !== "string" || sub.trim() === "") throw unauthorized("Token has no subject (sub)");
         if (sub.length > 255) throw unauthorized("Token subject (sub) is longer than 255 characters");
-        return { id: sub };
+        return { user: { id: sub }, expiresAtMs: (payload.exp ?? 0) * 1000 };
       } catch (error) {
         throw explain(error);
       }

@@ -1,6 +1,6 @@
 import type { ErrorCode } from "@co/shared";
 import { isDatabaseUnavailable } from "../db/database.js";
-import { AppError, httpStatusOf } from "./app-error.js";
+import { AppError, appCodeOfTrpc, httpStatusOf } from "./app-error.js";
 
 export interface DescribedError {
   code: ErrorCode;
@@ -58,23 +58,8 @@ export function describeZodIssues(issues: IssueLike[]): DescribedError {
   };
 }
 
-/** tRPC's own error codes (thrown by the framework, not our services) → §5 codes. */
-const frameworkCodes: Record<string, ErrorCode> = {
-  PARSE_ERROR: "VALIDATION_ERROR",
-  BAD_REQUEST: "VALIDATION_ERROR",
-  METHOD_NOT_SUPPORTED: "VALIDATION_ERROR",
-  UNSUPPORTED_MEDIA_TYPE: "VALIDATION_ERROR",
-  UNPROCESSABLE_CONTENT: "VALIDATION_ERROR",
-  UNAUTHORIZED: "UNAUTHORIZED",
-  FORBIDDEN: "NOT_FOUND",
-  NOT_FOUND: "NOT_FOUND",
-  CONFLICT: "CONFLICT",
-  PAYLOAD_TOO_LARGE: "PAYLOAD_TOO_LARGE",
-  TOO_MANY_REQUESTS: "RATE_LIMITED",
-  BAD_GATEWAY: "UPSTREAM_ERROR",
-  GATEWAY_TIMEOUT: "UPSTREAM_TIMEOUT",
-  SERVICE_UNAVAILABLE: "UNAVAILABLE",
-};
+/** Framework errors whose HTTP status is more precise than their §5 code's. */
+const FRAMEWORK_STATUS: Record<string, number> = { METHOD_NOT_SUPPORTED: 405, UNSUPPORTED_MEDIA_TYPE: 415 };
 
 const isTrpcError = (value: unknown): value is { code: string } =>
   (value as { name?: unknown })?.name === "TRPCError" && typeof (value as { code?: unknown }).code === "string";
@@ -112,9 +97,8 @@ export function describeError(error: unknown): DescribedError {
   const trpcCode = (error as { code?: unknown })?.code;
   const isFrameworkError = (error as { name?: unknown })?.name === "TRPCError" && typeof trpcCode === "string";
   if (isFrameworkError && trpcCode !== "INTERNAL_SERVER_ERROR") {
-    const code = frameworkCodes[trpcCode] ?? "VALIDATION_ERROR";
-    const status =
-      trpcCode === "METHOD_NOT_SUPPORTED" ? 405 : trpcCode === "UNSUPPORTED_MEDIA_TYPE" ? 415 : httpStatusOf[code];
+    const code = appCodeOfTrpc(trpcCode);
+    const status = FRAMEWORK_STATUS[trpcCode] ?? httpStatusOf(code);
     const message = (error as Error).message || code;
     return { code, status, message, details: {} };
   }

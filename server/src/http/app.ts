@@ -6,7 +6,7 @@ import { appRouter } from "../trpc/app-router.js";
 import { createHttpContextFactory } from "../trpc/context.js";
 import { cors } from "./cors.js";
 import { mountDocs } from "./docs.js";
-import { errorHandler, notFoundHandler, rewriteRestErrors } from "./error-envelope.js";
+import { errorHandler, notFoundHandler } from "./error-envelope.js";
 import { requestContext } from "./request-context.js";
 import { createRestHandler } from "./rest.js";
 import { tutorStreamOpenApiPaths } from "./tutor-stream.openapi.js";
@@ -33,7 +33,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(express.json({ limit: BODY_LIMIT }));
 
   const rest = createRestHandler(deps);
-  app.get(["/health", "/health/ready"], rewriteRestErrors, rest);
+  app.get(["/health", "/health/ready"], rest);
 
   app.use(
     "/trpc",
@@ -41,13 +41,11 @@ export function createApp(deps: AppDeps): Express {
       router: appRouter,
       createContext: createHttpContextFactory(deps),
       maxBodySize: 256 * 1024,
-      // Inside a procedure, baseProcedure logs internal errors with the request's logger;
-      // this catches the rest (a failing createContext), which has no ctx.
+      // Every internal failure is logged once, with the request's logger (and so its id).
       onError: ({ error, path, ctx, req }) => {
-        if (!ctx && describeError(error).code === "INTERNAL") {
-          const log = (req.res?.locals.log as typeof deps.logger | undefined) ?? deps.logger;
-          log.error({ err: error.cause ?? error, path }, "trpc call failed");
-        }
+        if (describeError(error).code !== "INTERNAL") return;
+        const log = ctx?.log ?? (req.res?.locals.log as typeof deps.logger | undefined) ?? deps.logger;
+        log.error({ err: error.cause ?? error, path }, ctx ? "procedure failed" : "trpc call failed");
       },
     }),
   );
@@ -58,7 +56,7 @@ export function createApp(deps: AppDeps): Express {
   app.get(STUDY_EXPORT_PATH, studyExportRoute(deps));
 
   app.use("/v1", emptyBodyAsJson);
-  app.use("/v1", rewriteRestErrors, (req, res, next) => (req.path.startsWith("/health") ? next() : rest(req, res, next)));
+  app.use("/v1", (req, res, next) => (req.path.startsWith("/health") ? next() : rest(req, res, next)));
 
   mountDocs(app, deps, () => ({ ...tutorStreamOpenApiPaths, ...studyExportOpenApiPaths }));
 

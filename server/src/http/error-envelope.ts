@@ -1,57 +1,19 @@
 import type { ErrorEnvelope } from "@co/shared";
 import type { NextFunction, Request, Response } from "express";
-import { describeError, describeZodIssues, type DescribedError } from "../errors/describe-error.js";
+import { describeError, type DescribedError } from "../errors/describe-error.js";
 import { requestLog } from "./request-context.js";
 
 export const envelopeOf = (error: DescribedError): ErrorEnvelope => ({
   error: { code: error.code, message: error.message, details: error.details },
 });
 
+/** The one place a REST error is written: the §5 envelope with the error's status. */
 export function sendError(res: Response, error: DescribedError): void {
   if (res.headersSent) {
     res.end();
     return;
   }
   res.status(error.status).json(envelopeOf(error));
-}
-
-/**
- * The REST adapter writes its own fixed error body ({message, code, issues, data}).
- * This rewrites it, once, into the §5 envelope using what our errorFormatter put in `data`.
- */
-export function rewriteRestErrors(_req: Request, res: Response, next: NextFunction) {
-  const end = res.end.bind(res) as (...args: unknown[]) => Response;
-  res.end = ((chunk?: unknown, ...rest: unknown[]) => {
-    if (res.statusCode >= 400 && typeof chunk === "string" && chunk.startsWith("{")) {
-      try {
-        const body = JSON.parse(chunk) as {
-          code?: unknown;
-          message?: string;
-          issues?: { path: PropertyKey[]; message: string }[];
-          data?: { app_code?: DescribedError["code"]; details?: Record<string, unknown> };
-        };
-        // Only the adapter's own error shape: a procedure may answer >= 400 with its
-        // output on purpose (readiness answers 503 with its checks).
-        if (typeof body.code === "string" && typeof body.message === "string") {
-          const described: DescribedError = body.issues
-            ? describeZodIssues(body.issues)
-            : {
-                code: body.data?.app_code ?? "INTERNAL",
-                status: res.statusCode,
-                message: body.message ?? "Error",
-                details: body.data?.details ?? {},
-              };
-          chunk = JSON.stringify(envelopeOf(described));
-          res.statusCode = described.status;
-          res.removeHeader("Content-Length");
-        }
-      } catch {
-        // not JSON after all: leave it untouched
-      }
-    }
-    return end(chunk, ...rest);
-  }) as Response["end"];
-  next();
 }
 
 /** Unknown paths → 404 in the envelope. */

@@ -1,7 +1,7 @@
 import { errorEnvelopeSchema } from "@co/shared";
 import { generateOpenApiDocument } from "trpc-to-openapi";
 import { z } from "zod";
-import { httpStatusOf } from "../errors/app-error.js";
+import { ERROR_CODES } from "../errors/app-error.js";
 import { appRouter } from "../trpc/app-router.js";
 import { successStatuses } from "./rest.js";
 
@@ -14,7 +14,7 @@ const ROOT_PATHS = new Set(["/health", "/health/ready"]);
 /** Non-JSON routes (SSE, CSV) live outside the adapter; each adds its operation here. */
 export type ExtraOperations = Record<string, Record<string, unknown>>;
 
-const ERROR_STATUSES = [...new Set(Object.values(httpStatusOf))].sort();
+const ERROR_STATUSES = [...new Set(Object.values(ERROR_CODES).map((entry) => entry.status))].sort();
 
 /**
  * The OpenAPI 3 document: generated from the same zod contracts, then adjusted for

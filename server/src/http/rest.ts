@@ -1,34 +1,100 @@
 import type { NextFunction, Request, Response } from "express";
-import { createOpenApiNodeHttpHandler } from "trpc-to-openapi";
 import type { AppDeps } from "../app-deps.js";
-import { appRouter, type AppRouter } from "../trpc/app-router.js";
-import { createHttpContextFactory, type Context } from "../trpc/context.js";
-import type { ProcedureMeta } from "../trpc/init.js";
+import { describeError } from "../errors/describe-error.js";
+import { createHttpContextFactory } from "../trpc/context.js";
+import { sendError } from "./error-envelope.js";
+import { requestLog } from "./request-context.js";
+import { restRoutes, type RestRoute } from "./rest-routes.js";
 
-/** Procedure path → its declared REST success status (201, 202). */
-export function successStatuses(): Map<string, number> {
-  const statuses = new Map<string, number>();
-  for (const [path, procedure] of Object.entries(appRouter._def.procedures)) {
-    const meta = (procedure as unknown as { _def: { meta?: ProcedureMeta } })._def.meta;
-    if (meta?.successStatus) statuses.set(path, meta.successStatus);
+export { successStatuses } from "./rest-routes.js";
+
+const BODY_METHODS = new Set(["POST", "PUT", "PATCH"]);
+
+/** Method → routes, literal paths before parameterised ones (`/study-tasks/next` before `/study-tasks/{id}`). */
+function routeTable(): Map<string, RestRoute[]> {
+  const table = new Map<string, RestRoute[]>();
+  const literalFirst = [...restRoutes()].sort((a, b) => Number(a.pattern.source.includes("(?<")) - Number(b.pattern.source.includes("(?<")));
+  for (const route of literalFirst) table.set(route.method, [...(table.get(route.method) ?? []), route]);
+  return table;
+}
+
+function pathParams(groups: Record<string, string> | undefined): Record<string, string> {
+  const params: Record<string, string> = {};
+  for (const [key, value] of Object.entries(groups ?? {})) {
+    try {
+      params[key] = decodeURIComponent(value);
+    } catch {
+      params[key] = value;
+    }
   }
-  return statuses;
+  return params;
 }
 
 /**
- * The REST face of the router (trpc-to-openapi). Mounted twice: under `/v1` for the
- * public API and at the root for the `/health` paths.
+ * Express parses the query string (repeated keys become lists); a key given once is a value, and an
+ * empty value counts as absent.
+ */
+function queryInput(query: Request["query"]): Record<string, unknown> {
+  const input: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(query)) {
+    if (value === "" || value === undefined) continue;
+    input[key] = Array.isArray(value) && value.length === 1 ? value[0] : value;
+  }
+  return input;
+}
+
+/**
+ * The REST face of the router: each procedure with an `openapi` path in its meta answers on that
+ * path, with the same context, middleware (the request gate), input and output validation as on
+ * `/trpc`. Success writes the procedure's output as JSON with its declared status; failure writes
+ * the §5 envelope, described once by `describeError`. Mounted under `/v1`, and at the root for
+ * `/health`.
  */
 export function createRestHandler(deps: AppDeps) {
-  const statuses = successStatuses();
-  const handler = createOpenApiNodeHttpHandler<AppRouter, Request, Response>({
-    router: appRouter,
-    createContext: createHttpContextFactory(deps),
-    responseMeta: ({ ctx, errors, paths }) => {
-      if (errors.length > 0) return {};
-      const status = (ctx as Context | undefined)?.response.status ?? statuses.get(paths?.[0] ?? "");
-      return status ? { status } : {};
-    },
-  });
-  return (req: Request, res: Response, next: NextFunction) => handler(req, res, next);
+  const table = routeTable();
+  const createContext = createHttpContextFactory(deps);
+
+  return async (req: Request, res: Response, next: NextFunction) => {
+    const routes = table.get(req.method);
+    let route: RestRoute | undefined;
+    let match: RegExpExecArray | null = null;
+    for (const candidate of routes ?? []) {
+      match = candidate.pattern.exec(req.path);
+      if (match) {
+        route = candidate;
+        break;
+      }
+    }
+    if (!route) return next();
+
+    const takesBody = BODY_METHODS.has(req.method);
+    if (takesBody && route.takesInput && !req.is("application/json")) {
+      return sendError(res, {
+        code: "VALIDATION_ERROR",
+        status: 415,
+        message: "Send the request body as JSON, with the header Content-Type: application/json",
+        details: { content_type: req.headers["content-type"] ?? null },
+      });
+    }
+    const ctx = createContext({ req, res });
+    try {
+      let input: unknown;
+      if (route.takesInput) {
+        const params = pathParams(match!.groups);
+        if (takesBody) {
+          input = { ...(req.body as Record<string, unknown>), ...params };
+        } else {
+          input = route.coerceQuery({ ...queryInput(req.query), ...params });
+        }
+      }
+      const data = await route.procedure({ ctx, getRawInput: async () => input, path: route.procedurePath, type: route.type, signal: undefined, batchIndex: 0 });
+      res.statusCode = ctx.response.status ?? route.successStatus;
+      res.setHeader("Content-Type", "application/json");
+      res.end(JSON.stringify(data));
+    } catch (error) {
+      const described = describeError(error);
+      if (described.code === "INTERNAL") (requestLog(res) ?? deps.logger).error({ err: error, path: route.procedurePath }, "procedure failed");
+      sendError(res, described);
+    }
+  };
 }

@@ -2,9 +2,8 @@ import { once } from "node:events";
 import { exportStudyTasksQuerySchema, type StudyTask } from "@co/shared";
 import type { RequestHandler, Response } from "express";
 import type { AppDeps } from "../app-deps.js";
-import { countCall, identifyCaller, requireUser } from "../auth/caller-gate.js";
+import { bearerOf, clientIpOf } from "../auth/request-gate.js";
 import { describeError, describeZodIssues } from "../errors/describe-error.js";
-import { bearerOf } from "../trpc/context.js";
 import { sendError } from "./error-envelope.js";
 import { requestLog } from "./request-context.js";
 import { csvHeader, csvRows } from "./study-export.csv.js";
@@ -36,9 +35,11 @@ export function studyExportRoute(deps: AppDeps): RequestHandler {
     let chunks: AsyncGenerator<StudyTask[]>;
     let next: IteratorResult<StudyTask[]>;
     try {
-      const caller = await identifyCaller(deps.tokenVerifier, bearerOf(req.header("authorization")));
-      await countCall(deps, { user: caller.user, ip: req.ip ?? req.socket.remoteAddress ?? "unknown" }, (name, value) => res.setHeader(name, value));
-      const user = requireUser(caller);
+      const user = await deps.gate.admitUser({
+        bearerToken: bearerOf(req.header("authorization")),
+        ip: clientIpOf(req),
+        setHeader: (name, value) => res.setHeader(name, value),
+      });
       const query = exportStudyTasksQuerySchema.safeParse(req.query);
       if (!query.success) return sendError(res, describeZodIssues(query.error.issues));
       format = query.data.format;

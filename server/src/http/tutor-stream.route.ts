@@ -1,6 +1,6 @@
 import type { RequestHandler } from "express";
 import type { AppDeps } from "../app-deps.js";
-import { countCall } from "../auth/caller-gate.js";
+import { clientIpOf } from "../auth/request-gate.js";
 import type { StreamGrant } from "../auth/stream-token.js";
 import { describeError } from "../errors/describe-error.js";
 import type { TutorStreamItem } from "../services/tutor.service.js";
@@ -37,7 +37,7 @@ export function tutorStreamRoute(deps: AppDeps, options: { pingIntervalMs?: numb
     try {
       // Counted like every procedure call: per user when the token verifies, per client IP otherwise.
       const user = grant ? { id: grant.userId } : null;
-      await countCall(deps, { user, ip: req.ip ?? req.socket.remoteAddress ?? "unknown" }, (name, value) => res.setHeader(name, value));
+      await deps.gate.count({ user, ip: clientIpOf(req) }, (name, value) => res.setHeader(name, value));
     } catch (error) {
       return sendError(res, describeError(error));
     }

@@ -1,4 +1,4 @@
-import { createCallerFactory, router } from "./init.js";
+import { router } from "./init.js";
 import { healthRouter } from "./routers/health.router.js";
 import { masteryRouter } from "./routers/mastery.router.js";
 import { problemsRouter } from "./routers/problems.router.js";
@@ -23,4 +23,3 @@ export const appRouter = router({
 });
 
 export type AppRouter = typeof appRouter;
-export const createCaller = createCallerFactory(appRouter);

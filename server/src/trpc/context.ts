@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { Request, Response } from "express";
 import type { Logger } from "pino";
 import type { AppDeps } from "../app-deps.js";
+import { bearerOf, clientIpOf } from "../auth/request-gate.js";
 import type { AuthUser } from "../auth/token-verifier.js";
 
 /** Response facts a procedure may set; the transports read them (status only on REST). */
@@ -42,14 +43,6 @@ export function createInnerContext(
   };
 }
 
-/** The token of an `Authorization: Bearer …` header; plain Express routes use it too. */
-export const bearerOf = (header: string | undefined): string | undefined => {
-  if (header === undefined) return undefined;
-  const match = /^Bearer\s+(.*)$/i.exec(header.trim());
-  // A header that is not "Bearer …" is kept as is so the verifier can say it is malformed.
-  return match ? match[1]!.trim() : header;
-};
-
 /** Context of one HTTP request, shared by `/trpc` and `/v1`. */
 export function createHttpContextFactory(deps: AppDeps) {
   return ({
@@ -66,7 +59,7 @@ export function createHttpContextFactory(deps: AppDeps) {
     return createInnerContext(deps, {
       requestId: res.locals.requestId as string,
       log: res.locals.log as Logger,
-      ip: req.ip ?? req.socket.remoteAddress ?? "unknown",
+      ip: clientIpOf(req),
       bearerToken: bearerOf(req.header("authorization")) ?? (tokenFromParams ? tokenFromParams : undefined),
       idempotencyKey: idempotencyKey === undefined ? undefined : idempotencyKey,
       response: {

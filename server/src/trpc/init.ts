@@ -1,6 +1,8 @@
-import { initTRPC, TRPCError } from "@trpc/server";
+import { initTRPC } from "@trpc/server";
+import { TRPC_ERROR_CODES_BY_KEY } from "@trpc/server/rpc";
 import superjson from "superjson";
 import type { OpenApiMeta } from "trpc-to-openapi";
+import { trpcCodeOf } from "../errors/app-error.js";
 import { describeError } from "../errors/describe-error.js";
 import type { Context } from "./context.js";
 
@@ -8,20 +10,6 @@ export interface ProcedureMeta extends OpenApiMeta {
   /** REST status of a successful call (201, 202); tRPC always answers 200. */
   successStatus?: number;
 }
-
-const trpcCodeOf = {
-  VALIDATION_ERROR: "BAD_REQUEST",
-  UNAUTHORIZED: "UNAUTHORIZED",
-  NOT_FOUND: "NOT_FOUND",
-  CONFLICT: "CONFLICT",
-  PAYLOAD_TOO_LARGE: "PAYLOAD_TOO_LARGE",
-  RATE_LIMITED: "TOO_MANY_REQUESTS",
-  MAX_STREAMS: "TOO_MANY_REQUESTS",
-  UPSTREAM_ERROR: "BAD_GATEWAY",
-  UPSTREAM_TIMEOUT: "GATEWAY_TIMEOUT",
-  UNAVAILABLE: "SERVICE_UNAVAILABLE",
-  INTERNAL: "INTERNAL_SERVER_ERROR",
-} as const;
 
 const t = initTRPC
   .context<Context>()
@@ -33,13 +21,21 @@ const t = initTRPC
     sse: { ping: { enabled: true, intervalMs: 15_000 } },
     // Never let tRPC decide from NODE_ENV whether stacks leak.
     isDev: false,
+    /**
+     * The one translation of a failed call on /trpc: whatever a procedure threw (AppError, a
+     * driver error, tRPC's own) is described once, and the tRPC code, the HTTP status (tRPC
+     * answers with `data.httpStatus`) and the §5 code all come from the error-code table.
+     */
     errorFormatter({ shape, error }) {
       const described = describeError(error);
+      const trpcCode = trpcCodeOf(described.code);
+      // tRPC's own client errors keep their precise code (PARSE_ERROR, METHOD_NOT_SUPPORTED …).
+      const code = described.code === "VALIDATION_ERROR" && error.code !== "INTERNAL_SERVER_ERROR" ? error.code : trpcCode;
       return {
-        code: shape.code,
+        code: TRPC_ERROR_CODES_BY_KEY[code],
         message: described.message,
         data: {
-          code: shape.data.code,
+          code,
           httpStatus: described.status,
           path: shape.data.path,
           app_code: described.code,
@@ -51,25 +47,4 @@ const t = initTRPC
 
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
-export const middleware = t.middleware;
-
-/**
- * Every procedure starts here: whatever a service throws (AppError, a driver error)
- * becomes a TRPCError with the matching code, so both transports answer the right status.
- */
-export const baseProcedure = t.procedure.use(async ({ next, ctx, path }) => {
-  const result = await next();
-  if (result.ok) return result;
-  const error = result.error;
-  const described = describeError(error);
-  if (described.code === "INTERNAL") {
-    ctx.log.error({ err: error.cause ?? error, path }, "procedure failed");
-  }
-  // Already carrying the right code (or truly internal): leave it as tRPC made it.
-  if (described.code === "INTERNAL" || error.code === trpcCodeOf[described.code]) return result;
-  // The original error stays in the cause chain: describeError tells input-parsing zod
-  // issues (under BAD_REQUEST) from output-validation ones (under INTERNAL_SERVER_ERROR) by it.
-  throw new TRPCError({ code: trpcCodeOf[described.code], message: described.message, cause: error });
-});
-
-export { trpcCodeOf };
+export const procedure = t.procedure;

@@ -1,19 +1,19 @@
-import { countCall, identifyCaller, requireUser, type Caller } from "../auth/caller-gate.js";
-import { baseProcedure } from "./init.js";
+import { procedure } from "./init.js";
 
 /** No auth, no limit: health probes only. */
-export const publicProcedure = baseProcedure;
+export const publicProcedure = procedure;
 
 /**
- * Resolves the caller (without failing yet) and counts the call against the caller's
- * sliding window: per user when the token verifies, per client IP otherwise. Each
- * procedure of a batched `/trpc` call passes here, so a batch of N counts N.
+ * Passes the request gate: the call is counted against the caller's sliding window (so each
+ * procedure of a batched `/trpc` call counts, a batch of N counting N), then a verified user is
+ * required; `ctx.user` is non-null from here on. A context that already carries a user (a
+ * server-side caller) is still counted.
  */
-export const limitedProcedure = baseProcedure.use(async ({ ctx, next }) => {
-  const caller: Caller = ctx.user ? { user: ctx.user, authError: null } : await identifyCaller(ctx.deps.tokenVerifier, ctx.bearerToken);
-  await countCall(ctx.deps, { user: caller.user, ip: ctx.ip }, (name, value) => ctx.response.setHeader(name, value));
-  return next({ ctx: caller });
+export const authedProcedure = procedure.use(async ({ ctx, next }) => {
+  const { gate } = ctx.deps;
+  const setHeader = ctx.response.setHeader;
+  let user = ctx.user;
+  if (user) await gate.count({ user, ip: ctx.ip }, setHeader);
+  else user = await gate.admitUser({ bearerToken: ctx.bearerToken, ip: ctx.ip, setHeader });
+  return next({ ctx: { user } });
 });
-
-/** Requires a verified user: `ctx.user` is non-null from here on. */
-export const authedProcedure = limitedProcedure.use(({ ctx, next }) => next({ ctx: { user: requireUser(ctx) } }));

@@ -1,0 +1,93 @@
+import { mintUserToken } from "../../server/src/auth/token-minter.js";
+import { loadConfig } from "../../server/src/config/config.js";
+import { readContentPack, seedContent } from "../../server/src/content/load-pack.js";
+import { openBenchDatabase } from "./bench-database.js";
+
+export const BENCH_SECRET = "bench-secret-that-is-long-enough-for-hs256-000000";
+export const BENCH_USER = "bench-user";
+
+/**
+ * What every HTTP benchmark shares: a throwaway seeded PostgreSQL database, the environment a
+ * CO server under measurement gets (Redis when CO_REDIS_URL is set, a limit nothing reaches),
+ * and a token of the bench user.
+ */
+export async function prepareHttpBench() {
+  const config = loadConfig();
+  const database = await openBenchDatabase();
+  if (!database.url) {
+    await database.dispose();
+    throw new Error("the HTTP benchmarks need PostgreSQL: set CO_DB_URL (or CO_TEST_DB_URL) to a server it may create a database on.");
+  }
+  const pack = readContentPack();
+  await seedContent(database.handle.db, pack);
+  const serverEnv = (dataDir: string): Record<string, string> => ({
+    CO_DATA_DIR: dataDir,
+    CO_DB_URL: database.url!,
+    CO_JWT_SECRET: BENCH_SECRET,
+    CO_RATE_LIMIT_REQUESTS: "100000000",
+    ...(config.redis.url ? { CO_REDIS_URL: config.redis.url, CO_REDIS_PREFIX: `co-bench-${Date.now()}:` } : {}),
+  });
+  const token = await mintUserToken({ secret: BENCH_SECRET, sub: BENCH_USER, issuer: config.auth.issuer, audience: config.auth.audience });
+  const headers = { authorization: `Bearer ${token}`, "content-type": "application/json" };
+  const mathProblem = pack.problems.find((problem) => problem.type === "expression")!;
+  const codingTrack = pack.tracks.find((track) => track.subject === "coding")!;
+  return { config, database, databaseUrl: database.url, serverEnv, headers, mathProblem, codingTrack, redis: Boolean(config.redis.url) };
+}
+
+export type HttpBench = Awaited<ReturnType<typeof prepareHttpBench>>;
+
+export interface Target {
+  path: string;
+  method?: string;
+  body?: string;
+  headers?: Record<string, string>;
+}
+
+export interface Scenario {
+  name: string;
+  co: Target;
+  bare: Target;
+}
+
+/** A math session of the bench user on a CO server, and the submission body that grades on it. */
+export async function mathSessionOn(bench: HttpBench, base: string) {
+  const response = await fetch(`${base}/v1/sessions`, {
+    method: "POST",
+    headers: bench.headers,
+    body: JSON.stringify({ subject: "math", problem_id: bench.mathProblem.id }),
+  });
+  const session = (await response.json()) as { id: string };
+  const submission = JSON.stringify({
+    session_id: session.id,
+    problem_id: bench.mathProblem.id,
+    subject: "math",
+    payload: { expression: bench.mathProblem.equivalent_answer },
+  });
+  return { sessionId: session.id, submission };
+}
+
+/** The §14 calls, each with the bare handler's equivalent. */
+export function scenarios(bench: HttpBench, session: { sessionId: string; submission: string }): Scenario[] {
+  const batchInput = encodeURIComponent(JSON.stringify({ 0: { json: {} }, 1: { json: {} }, 2: { json: { limit: 20 } } }));
+  const newSession = JSON.stringify({ subject: "math", problem_id: bench.mathProblem.id });
+  return [
+    { name: "GET /v1/tracks", co: { path: "/v1/tracks" }, bare: { path: "/tracks" } },
+    {
+      name: "GET /v1/tracks/{slug}/problems (cached catalog)",
+      co: { path: `/v1/tracks/${bench.codingTrack.slug}/problems` },
+      bare: { path: `/tracks/${bench.codingTrack.slug}/problems` },
+    },
+    { name: "GET /v1/sessions/{id}", co: { path: `/v1/sessions/${session.sessionId}` }, bare: { path: `/sessions/${session.sessionId}` } },
+    { name: "POST /v1/sessions", co: { path: "/v1/sessions", method: "POST", body: newSession }, bare: { path: "/sessions", method: "POST", body: newSession } },
+    {
+      name: "POST /v1/submissions (math)",
+      co: { path: "/v1/submissions", method: "POST", body: session.submission },
+      bare: { path: "/submissions", method: "POST", body: session.submission },
+    },
+    {
+      name: "tRPC batch of 3 queries",
+      co: { path: `/trpc/tracks.list,mastery.list,sessions.list?batch=1&input=${batchInput}` },
+      bare: { path: "/batch" },
+    },
+  ];
+}
