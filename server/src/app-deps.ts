@@ -2,6 +2,7 @@ import type { Logger } from "pino";
 import type { RequestGate } from "./auth/request-gate.js";
 import type { Config } from "./config/config.js";
 import type { Clock } from "./ports/clock.js";
+import type { ContentVersion } from "./ports/content-version.js";
 import type { RequestScope } from "./request-scope.js";
 import type { CatalogService } from "./services/catalog.service.js";
 import type { HealthService } from "./services/health.service.js";
@@ -35,6 +36,8 @@ export interface AppDeps {
   /** Auth and rate limit, the same for every transport. */
   gate: RequestGate;
   services: AppServices;
+  /** Bumped when content is seeded or imported, so every instance's catalog cache lets go. */
+  contentVersion: ContentVersion;
   /** Starts the evaluator's sandboxes ahead of the first submission (the server calls it once listening). */
   warmUp(): void;
   /** Releases what the graph owns (evaluator child processes); infrastructure is closed by its owner. */

@@ -6,7 +6,9 @@ import { HttpProblemBank } from "./adapters/http/http-problem-bank.js";
 import { CachingProblemBank } from "./adapters/problem-bank/caching-problem-bank.js";
 import { LocalProblemBank } from "./adapters/problem-bank/local-problem-bank.js";
 import { MemoryCache } from "./adapters/cache/memory-cache.js";
+import { MemoryContentVersion } from "./adapters/cache/memory-content-version.js";
 import { RedisCache } from "./adapters/cache/redis-cache.js";
+import { RedisContentVersion } from "./adapters/cache/redis-content-version.js";
 import { MemoryRateLimiter } from "./adapters/rate-limit/memory-rate-limiter.js";
 import { RedisRateLimiter } from "./adapters/rate-limit/redis-rate-limiter.js";
 import type { RedisHandle } from "./adapters/redis/redis-client.js";
@@ -42,6 +44,7 @@ import { SessionsRepository } from "./repositories/sessions.repository.js";
 import { TracksRepository } from "./repositories/tracks.repository.js";
 import { TrackDirectory } from "./services/track-directory.js";
 import { TutorTurnsRepository } from "./repositories/tutor-turns.repository.js";
+import { CatalogCache } from "./services/catalog-cache.js";
 import { CatalogService } from "./services/catalog.service.js";
 import { HealthService, type DependencyProbe } from "./services/health.service.js";
 import { MasteryService } from "./services/mastery.service.js";
@@ -90,7 +93,10 @@ export async function buildDeps(infra: Infrastructure): Promise<AppDeps> {
   const rateLimiter = redis ? new RedisRateLimiter(redis, logger) : new MemoryRateLimiter(clock);
   const problemBank = problemBankOf(config, db, requestScope, redis ? new RedisCache(redis) : new MemoryCache(clock));
   const evaluator = evaluatorOf(config, requestScope);
-  const trackDirectory = new TrackDirectory(new TracksRepository(db), problemBank);
+  const sharedCache = redis ? new RedisCache(redis) : new MemoryCache(clock);
+  const contentVersion = redis ? await RedisContentVersion.connect(redis, logger) : new MemoryContentVersion();
+  const trackDirectory = new TrackDirectory(new TracksRepository(db), problemBank, contentVersion);
+  const catalogCache = new CatalogCache(contentVersion, sharedCache, clock, { ttlSeconds: catalogCacheSecondsOf(config) });
   const sessionsRepository = new SessionsRepository(db);
   const recommendations = new RecommendationService(
     new LearnerFactsRepository(db),
@@ -118,7 +124,7 @@ export async function buildDeps(infra: Infrastructure): Promise<AppDeps> {
       config.rateLimit,
     ),
     services: {
-      catalog: new CatalogService(trackDirectory, problemBank),
+      catalog: new CatalogService(trackDirectory, problemBank, catalogCache),
       mastery: new MasteryService(new MasteryRepository(db)),
       health: new HealthService(probes, redis ? [] : ["redis"]),
       tutor: buildTutorService(infra, problemBank, study.taskActivity),
@@ -138,9 +144,22 @@ export async function buildDeps(infra: Infrastructure): Promise<AppDeps> {
       }),
     },
     warmUp: () => evaluator.warmUp?.(),
-    close: () => evaluator.close(),
+    contentVersion,
+    close: async () => {
+      await evaluator.close();
+      await contentVersion.close();
+    },
   };
 }
+
+/**
+ * Catalog reads are kept until content changes (the content version says when); the TTL only
+ * bounds a missed announcement. A remote bank changes without telling: there the bank cache's
+ * lifetime applies, and 0 turns both off.
+ */
+const LOCAL_CATALOG_CACHE_SECONDS = 300;
+const catalogCacheSecondsOf = (config: Config) =>
+  config.neighbours.problemBankBase ? config.neighbours.problemBankCacheSeconds : LOCAL_CATALOG_CACHE_SECONDS;
 
 /**
  * The Problem Bank service over HTTP (behind a short-lived shared cache) when configured,

@@ -24,6 +24,9 @@ export const BODY_LIMIT = "256kb";
 export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable("x-powered-by");
+  // Validators are the catalog's own strong ETags; Express's weak ones on every body would
+  // make error envelopes look cacheable.
+  app.set("etag", false);
   app.set("query parser", "extended");
   // Behind a load balancer req.ip is the proxy's unless it is trusted to say who called.
   app.set("trust proxy", deps.config.trustProxy);

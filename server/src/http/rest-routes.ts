@@ -15,6 +15,8 @@ export interface RestRoute {
   /** Turns query-string text into what the input schema expects (numbers, booleans, dates, lists). */
   coerceQuery: (query: Record<string, unknown>) => Record<string, unknown>;
   takesInput: boolean;
+  /** Public catalog content: answered with a strong ETag, and 304 when it matches. */
+  catalog: boolean;
 }
 
 type ZodLike = { _zod?: { def: Record<string, unknown> & { type: string } } };
@@ -107,6 +109,7 @@ export function restRoutes(): RestRoute[] {
       procedure,
       type: procedure._def.type,
       successStatus: meta.successStatus ?? 200,
+      catalog: meta.catalog === true,
       pattern: patternOf(meta.openapi.path),
       coerceQuery: inputs[0] ? objectCoercer(inputs[0]) : (query) => query,
       // `z.void()` inputs take nothing; what the caller sends is not looked at.

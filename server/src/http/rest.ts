@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { NextFunction, Request, Response } from "express";
 import type { AppDeps } from "../app-deps.js";
 import { describeError } from "../errors/describe-error.js";
@@ -7,6 +8,9 @@ import { requestLog } from "./request-context.js";
 import { restRoutes, type RestRoute } from "./rest-routes.js";
 
 export { successStatuses } from "./rest-routes.js";
+
+/** A minute of freshness, then revalidation with the ETag. */
+const CATALOG_CACHE_CONTROL = "private, max-age=60, must-revalidate";
 
 const BODY_METHODS = new Set(["POST", "PUT", "PATCH"]);
 
@@ -41,6 +45,25 @@ function queryInput(query: Request["query"]): Record<string, unknown> {
     input[key] = Array.isArray(value) && value.length === 1 ? value[0] : value;
   }
   return input;
+}
+
+/**
+ * Catalog content is the same for every caller until content changes: a strong ETag (a hash of
+ * the exact bytes) lets a client revalidate for free, and `private` keeps shared caches out,
+ * since the request carried credentials. Answers 304 (and true) when the client has these bytes.
+ */
+function sendCatalogValidators(req: Request, res: Response, body: string): boolean {
+  const etag = `"${createHash("sha256").update(body).digest("base64url").slice(0, 32)}"`;
+  res.setHeader("ETag", etag);
+  res.setHeader("Cache-Control", CATALOG_CACHE_CONTROL);
+  const ifNoneMatch = req.headers["if-none-match"];
+  if (!ifNoneMatch) return false;
+  const matches = ifNoneMatch.trim() === "*" || ifNoneMatch.split(",").some((tag) => tag.trim() === etag);
+  if (!matches) return false;
+  res.statusCode = 304;
+  res.removeHeader("Content-Type");
+  res.end();
+  return true;
 }
 
 /**
@@ -88,9 +111,11 @@ export function createRestHandler(deps: AppDeps) {
         }
       }
       const data = await route.procedure({ ctx, getRawInput: async () => input, path: route.procedurePath, type: route.type, signal: undefined, batchIndex: 0 });
-      res.statusCode = ctx.response.status ?? route.successStatus;
+      const body = JSON.stringify(data);
       res.setHeader("Content-Type", "application/json");
-      res.end(JSON.stringify(data));
+      if (route.catalog && sendCatalogValidators(req, res, body)) return;
+      res.statusCode = ctx.response.status ?? route.successStatus;
+      res.end(body);
     } catch (error) {
       const described = describeError(error);
       if (described.code === "INTERNAL") (requestLog(res) ?? deps.logger).error({ err: error, path: route.procedurePath }, "procedure failed");

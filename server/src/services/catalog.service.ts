@@ -3,6 +3,7 @@ import type { BankProblem } from "@co/shared";
 import { AppError } from "../errors/app-error.js";
 import type { ProblemBank } from "../ports/problem-bank.js";
 import type { TrackRow } from "../repositories/tracks.repository.js";
+import type { CatalogCache } from "./catalog-cache.js";
 import type { TrackDirectory } from "./track-directory.js";
 
 export const toTrack = (row: TrackRow): Track => ({
@@ -45,24 +46,34 @@ export function sortByModuleOrder<T extends { module: string | null }>(items: T[
     .map(({ item }) => item);
 }
 
+/** The public catalog: tracks, their problems and problems' public views, cached until content changes. */
 export class CatalogService {
   constructor(
     private readonly tracks: TrackDirectory,
     private readonly problemBank: ProblemBank,
+    private readonly cache: CatalogCache,
   ) {}
 
-  async list(filter: { subject?: Subject; label?: string }): Promise<{ items: Track[] }> {
-    const rows = await this.tracks.list(filter);
-    return { items: rows.map(toTrack) };
+  list(filter: { subject?: Subject; label?: string }): Promise<{ items: Track[] }> {
+    return this.cache.read(`tracks:${filter.subject ?? ""}:${filter.label ?? ""}`, async () => {
+      const rows = await this.tracks.list(filter);
+      return { items: rows.map(toTrack) };
+    });
   }
 
-  async get(idOrSlug: string): Promise<Track> {
-    const row = await this.tracks.findByIdOrSlug(idOrSlug);
-    if (!row) throw AppError.notFound("Track");
-    return toTrack(row);
+  get(idOrSlug: string): Promise<Track> {
+    return this.cache.read(`track:${idOrSlug}`, async () => {
+      const row = await this.tracks.findByIdOrSlug(idOrSlug);
+      if (!row) throw AppError.notFound("Track");
+      return toTrack(row);
+    });
   }
 
-  async problems(idOrSlug: string, module?: string): Promise<{ items: ProblemSummary[] }> {
+  problems(idOrSlug: string, module?: string): Promise<{ items: ProblemSummary[] }> {
+    return this.cache.read(`track-problems:${idOrSlug}:${module ?? ""}`, () => this.loadProblems(idOrSlug, module));
+  }
+
+  private async loadProblems(idOrSlug: string, module?: string): Promise<{ items: ProblemSummary[] }> {
     const track = await this.get(idOrSlug);
     if (module && !track.modules.some((candidate) => candidate.id === module)) {
       throw AppError.notFound(`Module '${module}' of track '${track.slug}'`);
@@ -73,9 +84,11 @@ export class CatalogService {
     };
   }
 
-  async getProblem(id: string): Promise<PublicProblem> {
-    const problem = await this.problemBank.getProblem(id);
-    if (!problem) throw AppError.notFound("Problem");
-    return toPublicProblem(problem);
+  getProblem(id: string): Promise<PublicProblem> {
+    return this.cache.read(`problem:${id}`, async () => {
+      const problem = await this.problemBank.getProblem(id);
+      if (!problem) throw AppError.notFound("Problem");
+      return toPublicProblem(problem);
+    });
   }
 }

@@ -1,4 +1,5 @@
 import type { Subject } from "@co/shared";
+import type { ContentVersion } from "../ports/content-version.js";
 import type { ProblemBank } from "../ports/problem-bank.js";
 import type { TrackRow, TracksRepository } from "../repositories/tracks.repository.js";
 
@@ -12,6 +13,8 @@ export class TrackDirectory {
   constructor(
     private readonly tracks: TracksRepository,
     private readonly problemBank: ProblemBank,
+    /** Told when a remote track is stored: the catalog's listing has changed. */
+    private readonly contentVersion?: ContentVersion,
   ) {}
 
   list(filter: { subject?: Subject; label?: string }): Promise<TrackRow[]> {
@@ -22,6 +25,9 @@ export class TrackDirectory {
     const stored = await this.tracks.findByIdOrSlug(key);
     if (stored || !this.problemBank.getTrack) return stored;
     const definition = await this.problemBank.getTrack(key);
-    return definition ? this.tracks.upsert(definition) : undefined;
+    if (!definition) return undefined;
+    const row = await this.tracks.upsert(definition);
+    await this.contentVersion?.bump();
+    return row;
   }
 }

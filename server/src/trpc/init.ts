@@ -9,6 +9,11 @@ import type { Context } from "./context.js";
 export interface ProcedureMeta extends OpenApiMeta {
   /** REST status of a successful call (201, 202); tRPC always answers 200. */
   successStatus?: number;
+  /**
+   * Public catalog content, the same for every caller until content changes: REST answers carry
+   * a strong `ETag` and `Cache-Control`, and a matching `If-None-Match` gets 304.
+   */
+  catalog?: true;
 }
 
 const t = initTRPC

@@ -1,5 +1,5 @@
 import type { BankProblem, HiddenBundle } from "@co/shared";
-import { and, asc, eq, inArray, type SQL } from "drizzle-orm";
+import { and, asc, eq, getTableColumns, inArray, type SQL } from "drizzle-orm";
 import type { Database } from "../../db/database.js";
 import { problems, tracks } from "../../db/schema/index.js";
 import type { ProblemBank, ProblemCandidate, ProblemFacts, ProblemFilter } from "../../ports/problem-bank.js";
@@ -7,7 +7,14 @@ import type { ProblemBank, ProblemCandidate, ProblemFacts, ProblemFilter } from 
 type ProblemRow = typeof problems.$inferSelect;
 
 /** Maps a stored problem to the §9 wire shape; hidden tests and references stay behind. */
-export function toBankProblem(row: ProblemRow, trackSlug: string | null): BankProblem {
+/**
+ * The columns a BankProblem is made of: hidden tests and reference solutions (the bulk of a row)
+ * are never read where they are not needed, so a problem lookup does not parse them.
+ */
+const { hiddenTests: _hidden, referenceSolutions: _references, contentHash: _hash, ...bankColumns } = getTableColumns(problems);
+type BankRow = Omit<ProblemRow, "hiddenTests" | "referenceSolutions" | "contentHash">;
+
+export function toBankProblem(row: BankRow, trackSlug: string | null): BankProblem {
   return {
     id: row.id,
     subject: row.subject,
@@ -44,7 +51,7 @@ export class LocalProblemBank implements ProblemBank {
 
   async getProblem(id: string): Promise<BankProblem | null> {
     const [row] = await this.db
-      .select({ problem: problems, trackSlug: tracks.slug })
+      .select({ problem: bankColumns, trackSlug: tracks.slug })
       .from(problems)
       .leftJoin(tracks, eq(tracks.id, problems.trackId))
       .where(eq(problems.id, id))
@@ -63,7 +70,7 @@ export class LocalProblemBank implements ProblemBank {
 
   async listProblems(filter: ProblemFilter): Promise<BankProblem[]> {
     const query = this.db
-      .select({ problem: problems, trackSlug: tracks.slug })
+      .select({ problem: bankColumns, trackSlug: tracks.slug })
       .from(problems)
       .leftJoin(tracks, eq(tracks.id, problems.trackId))
       .where(whereOf(filter))

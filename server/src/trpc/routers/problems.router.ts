@@ -5,6 +5,7 @@ import { router } from "../init.js";
 export const problemsRouter = router({
   get: authedProcedure
     .meta({
+      catalog: true,
       openapi: {
         method: "GET",
         path: "/problems/{id}",
