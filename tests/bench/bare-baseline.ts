@@ -43,10 +43,11 @@ export async function startBareBaseline(databaseUrl: string, userId: string): Pr
           const [problem] = await tx`select topics, outcomes from problems where id = ${body.problem_id}`;
           const [inserted] = await tx`insert into submissions (session_id, user_id, problem_id, subject, status, payload_sha256)
             values (${session!.id}, ${userId}, ${body.problem_id}, 'math', 'passed', 'x') returning *`;
-          for (const topic of problem!.topics as string[]) {
-            await tx`insert into mastery (user_id, key_type, key_id, score, ema) values (${userId}, 'topic', ${topic}, 60, 0.6)
-              on conflict (user_id, key_type, key_id) do update set ema = mastery.ema + 0.2 * (1 - mastery.ema)`;
-          }
+          // One set-based upsert in key order, as the CO writes mastery (no lock-order deadlocks).
+          const topics = [...(problem!.topics as string[])].sort();
+          await tx`insert into mastery (user_id, key_type, key_id, score, ema)
+            select ${userId}, 'topic', key, 60, 0.6 from unnest(${topics}::text[]) as key order by key
+            on conflict (user_id, key_type, key_id) do update set ema = mastery.ema + 0.2 * (1 - mastery.ema)`;
           return inserted;
         });
         send(res, 200, row);

@@ -18,6 +18,8 @@ const { values } = parseArgs({
     duration: { type: "string", default: "10" },
     connections: { type: "string", default: "64" },
     before: { type: "string" },
+    /** Only the scenarios whose names contain one of these. */
+    only: { type: "string", multiple: true },
   },
 });
 const DURATION = Number(values.duration);
@@ -59,7 +61,8 @@ const run = async (url: string, target: Target) => {
 
 console.log(`Node ${process.version}, ${CONNECTIONS} connections, ${DURATION} s per call, ${bench.redis ? "PostgreSQL + Redis" : "PostgreSQL, in-process state"}`);
 const results = [];
-for (const scenario of scenarios(bench, session)) {
+const chosen = scenarios(bench, session).filter((scenario) => !values.only || values.only.some((part) => scenario.name.includes(part)));
+for (const scenario of chosen) {
   console.log(`${scenario.name} …`);
   const measured = await run(co.url, scenario.co);
   const previous = before ? await run(before.url, scenario.co) : undefined;

@@ -7,8 +7,28 @@ import type { Position } from "../services/cursor.js";
 export type SessionRow = typeof sessions.$inferSelect;
 export type NewSession = typeof sessions.$inferInsert;
 
+/**
+ * The session lookup every submission, tutor request and session read starts with, built once
+ * per database handle: drizzle then skips assembling the SQL on each call.
+ */
+const findOwnedQuery = (db: DbOrTx) =>
+  db
+    .select()
+    .from(sessions)
+    .where(and(eq(sessions.id, sql.placeholder("id")), eq(sessions.userId, sql.placeholder("userId"))))
+    .limit(1)
+    .prepare("sessions_find_owned");
+
+const preparedByHandle = new WeakMap<DbOrTx, ReturnType<typeof findOwnedQuery>>();
+
 export class SessionsRepository {
-  constructor(private readonly db: DbOrTx) {}
+  private readonly findOwnedPrepared: ReturnType<typeof findOwnedQuery>;
+
+  constructor(private readonly db: DbOrTx) {
+    let prepared = preparedByHandle.get(db);
+    if (!prepared) preparedByHandle.set(db, (prepared = findOwnedQuery(db)));
+    this.findOwnedPrepared = prepared;
+  }
 
   with(db: DbOrTx): SessionsRepository {
     return new SessionsRepository(db);
@@ -21,11 +41,7 @@ export class SessionsRepository {
 
   /** The session only if it belongs to this user: other users' ids look unknown. */
   async findOwned(userId: string, id: string): Promise<SessionRow | undefined> {
-    const [row] = await this.db
-      .select()
-      .from(sessions)
-      .where(and(eq(sessions.id, id), eq(sessions.userId, userId)))
-      .limit(1);
+    const [row] = await this.findOwnedPrepared.execute({ id, userId });
     return row;
   }
 
