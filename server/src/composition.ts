@@ -4,6 +4,7 @@ import { LocalEvaluator } from "./adapters/evaluator/local/index.js";
 import { HttpEvaluator } from "./adapters/http/http-evaluator.js";
 import { HttpProblemBank } from "./adapters/http/http-problem-bank.js";
 import { CachingProblemBank } from "./adapters/problem-bank/caching-problem-bank.js";
+import { ContentCachedProblemBank } from "./adapters/problem-bank/content-cached-problem-bank.js";
 import { LocalProblemBank } from "./adapters/problem-bank/local-problem-bank.js";
 import { MemoryCache } from "./adapters/cache/memory-cache.js";
 import { MemoryContentVersion } from "./adapters/cache/memory-content-version.js";
@@ -91,12 +92,12 @@ export async function buildDeps(infra: Infrastructure): Promise<AppDeps> {
 
   const requestScope = new RequestScope();
   const rateLimiter = redis ? new RedisRateLimiter(redis, logger) : new MemoryRateLimiter(clock);
-  const problemBank = problemBankOf(config, db, requestScope, redis ? new RedisCache(redis) : new MemoryCache(clock));
   const evaluator = evaluatorOf(config, requestScope);
   const sharedCache = redis ? new RedisCache(redis) : new MemoryCache(clock);
   const contentVersion = redis ? await RedisContentVersion.connect(redis, logger) : new MemoryContentVersion();
-  const trackDirectory = new TrackDirectory(new TracksRepository(db), problemBank, contentVersion);
   const catalogCache = new CatalogCache(contentVersion, sharedCache, clock, { ttlSeconds: catalogCacheSecondsOf(config) });
+  const problemBank = problemBankOf(config, db, requestScope, sharedCache, catalogCache);
+  const trackDirectory = new TrackDirectory(new TracksRepository(db), problemBank, contentVersion);
   const sessionsRepository = new SessionsRepository(db);
   const recommendations = new RecommendationService(
     new LearnerFactsRepository(db),
@@ -163,11 +164,11 @@ const catalogCacheSecondsOf = (config: Config) =>
 
 /**
  * The Problem Bank service over HTTP (behind a short-lived shared cache) when configured,
- * else the seeded `problems` table, which needs no cache in front of it.
+ * else the seeded `problems` table, whose single-problem lookups are kept until content changes.
  */
-function problemBankOf(config: Config, db: DatabaseHandle["db"], scope: RequestScope, cache: Cache): ProblemBank {
+function problemBankOf(config: Config, db: DatabaseHandle["db"], scope: RequestScope, cache: Cache, contentReads: CatalogCache): ProblemBank {
   const { problemBankBase, serviceToken, problemBankTimeoutMs, problemBankCacheSeconds } = config.neighbours;
-  if (!problemBankBase) return new LocalProblemBank(db);
+  if (!problemBankBase) return new ContentCachedProblemBank(new LocalProblemBank(db), contentReads);
   const remote = new HttpProblemBank({ baseUrl: problemBankBase, serviceToken, timeoutMs: problemBankTimeoutMs, getRequestId: () => scope.currentRequestId() });
   return problemBankCacheSeconds > 0 ? new CachingProblemBank(remote, cache, problemBankCacheSeconds) : remote;
 }
