@@ -1,6 +1,10 @@
 import { writeFileSync } from "node:fs";
 import { sql } from "drizzle-orm";
+import { MemoryCache } from "../../server/src/adapters/cache/memory-cache.js";
+import { MemoryContentVersion } from "../../server/src/adapters/cache/memory-content-version.js";
+import { ContentCachedProblemBank } from "../../server/src/adapters/problem-bank/content-cached-problem-bank.js";
 import { LocalProblemBank } from "../../server/src/adapters/problem-bank/local-problem-bank.js";
+import { CatalogCache } from "../../server/src/services/catalog-cache.js";
 import { systemClock } from "../../server/src/ports/clock.js";
 import { LearnerFactsRepository } from "../../server/src/repositories/learner-facts.repository.js";
 import { RecommendationService } from "../../server/src/services/recommendation/recommendation.service.js";
@@ -56,7 +60,11 @@ console.log(`Seeded in ${Math.round(performance.now() - seedStarted)} ms.`);
 
 const service = new RecommendationService(
   new LearnerFactsRepository(db),
-  new LocalProblemBank(db),
+  // As the composition root wires the seeded bank: candidate lists kept until content changes.
+  new ContentCachedProblemBank(
+    new LocalProblemBank(db),
+    new CatalogCache(new MemoryContentVersion(), new MemoryCache(systemClock), systemClock, { ttlSeconds: 300 }),
+  ),
   { weakness: 0.4, novelty: 0.2, difficulty: 0.25, recency: 0.15 },
   systemClock,
 );

@@ -1,5 +1,5 @@
 import type { BankProblem } from "@co/shared";
-import type { ProblemBank, ProblemFilter } from "../../ports/problem-bank.js";
+import type { ProblemBank, ProblemCandidate, ProblemFilter } from "../../ports/problem-bank.js";
 
 /** What this decorator needs of the catalog cache: a read-through keyed by the content version. */
 export interface ContentReads {
@@ -12,6 +12,7 @@ const UNKNOWN = Symbol("unknown problem");
  * The seeded problem bank with single-problem lookups kept until content changes: every session
  * start, submission and tutor turn looks its problem up, and a re-seed is the only way it changes.
  * Unknown ids are not kept (the next lookup asks again); hidden tests never pass through here.
+ * What it returns is shared between callers: treat it as read-only.
  */
 export class ContentCachedProblemBank implements ProblemBank {
   constructor(
@@ -40,8 +41,10 @@ export class ContentCachedProblemBank implements ProblemBank {
     return this.bank.listProblems(filter);
   }
 
-  listCandidates(filter: ProblemFilter) {
-    return this.bank.listCandidates(filter);
+  /** The ranking facts of a subject or track: recommendation's largest read, the same until content changes. */
+  listCandidates(filter: ProblemFilter): Promise<ProblemCandidate[]> {
+    const key = `bank-candidates:${filter.subject ?? ""}:${filter.track ?? ""}:${filter.module ?? ""}:${filter.difficulty ?? ""}:${filter.limit ?? ""}`;
+    return this.reads.read(key, () => this.bank.listCandidates(filter));
   }
 
   findFacts(ids: readonly string[]) {
