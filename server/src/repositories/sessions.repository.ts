@@ -8,8 +8,9 @@ export type SessionRow = typeof sessions.$inferSelect;
 export type NewSession = typeof sessions.$inferInsert;
 
 /**
- * The session lookup every submission, tutor request and session read starts with, built once
- * per database handle: drizzle then skips assembling the SQL on each call.
+ * The session lookup every submission, tutor request and session read starts with, and the
+ * insert of a new session, built once per database handle: drizzle then skips assembling the
+ * SQL on each call.
  */
 const findOwnedQuery = (db: DbOrTx) =>
   db
@@ -19,29 +20,46 @@ const findOwnedQuery = (db: DbOrTx) =>
     .limit(1)
     .prepare("sessions_find_owned");
 
-const preparedByHandle = new WeakMap<DbOrTx, ReturnType<typeof findOwnedQuery>>();
+const insertQuery = (db: DbOrTx) =>
+  db
+    .insert(sessions)
+    .values({
+      userId: sql.placeholder("userId"),
+      subject: sql.placeholder("subject"),
+      mode: sql.placeholder("mode"),
+      trackId: sql.placeholder("trackId"),
+      problemId: sql.placeholder("problemId"),
+      status: sql.placeholder("status"),
+    })
+    .returning()
+    .prepare("sessions_insert");
+
+const preparedByHandle = new WeakMap<DbOrTx, { findOwned: ReturnType<typeof findOwnedQuery>; insert: ReturnType<typeof insertQuery> }>();
+
+/** What a new session is made of; everything else takes its column default. */
+export type NewSessionValues = Required<Pick<NewSession, "userId" | "subject" | "mode" | "trackId" | "problemId" | "status">>;
 
 export class SessionsRepository {
-  private readonly findOwnedPrepared: ReturnType<typeof findOwnedQuery>;
+  private readonly prepared: { findOwned: ReturnType<typeof findOwnedQuery>; insert: ReturnType<typeof insertQuery> };
 
   constructor(private readonly db: DbOrTx) {
     let prepared = preparedByHandle.get(db);
-    if (!prepared) preparedByHandle.set(db, (prepared = findOwnedQuery(db)));
-    this.findOwnedPrepared = prepared;
+    if (!prepared) preparedByHandle.set(db, (prepared = { findOwned: findOwnedQuery(db), insert: insertQuery(db) }));
+    this.prepared = prepared;
   }
 
   with(db: DbOrTx): SessionsRepository {
     return new SessionsRepository(db);
   }
 
-  async create(values: NewSession): Promise<SessionRow> {
-    const [row] = await this.db.insert(sessions).values(values).returning();
+  async create(values: NewSessionValues): Promise<SessionRow> {
+    const [row] = await this.prepared.insert.execute(values);
     return row!;
   }
 
   /** The session only if it belongs to this user: other users' ids look unknown. */
   async findOwned(userId: string, id: string): Promise<SessionRow | undefined> {
-    const [row] = await this.findOwnedPrepared.execute({ id, userId });
+    const [row] = await this.prepared.findOwned.execute({ id, userId });
     return row;
   }
 
