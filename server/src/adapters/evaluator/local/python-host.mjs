@@ -2,7 +2,7 @@
 // in its own session, under Node's permission model (reads of Pyodide and these files only, no
 // writes, no child processes, no addons) and without code generation from strings.
 // It runs one submission at a time, each in a fresh interpreter thread (python-interpreter.mjs)
-// started from a memory snapshot; the next thread is loaded while this process waits for work.
+// started from a memory snapshot; the next thread loads while the current one runs.
 // Per phase (loading, each test) it interrupts Python at the budget and terminates the thread
 // a moment later if the code swallowed the interrupt. The pool kills the whole process at its
 // own hard stop behind that.
@@ -29,7 +29,7 @@ let spare;
 function startInterpreter() {
   const interrupt = new Int32Array(new SharedArrayBuffer(4));
   const worker = new Worker(INTERPRETER_URL, {
-    workerData: { pyodideUrl, indexPath, harness, snapshot, interrupt },
+    workerData: { pyodideUrl, indexPath, snapshot, interrupt },
     resourceLimits: { maxOldGenerationSizeMb: THREAD_HEAP_MB },
     stdout: true,
     stderr: true,
@@ -48,7 +48,7 @@ function startInterpreter() {
 
 function makeSnapshot() {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(INTERPRETER_URL, { workerData: { pyodideUrl, indexPath }, stdout: true, stderr: true });
+    const worker = new Worker(INTERPRETER_URL, { workerData: { pyodideUrl, indexPath, harness }, stdout: true, stderr: true });
     worker.on("error", reject);
     worker.once("message", (message) => {
       resolve(message.snapshot);
@@ -116,13 +116,13 @@ process.on("message", (message) => {
   // One job at a time (the pool sends one), in order.
   queue = queue.then(async () => {
     const interpreter = spare ?? startInterpreter();
-    spare = undefined;
+    // The next submission's interpreter loads (about 0.3 s) while this one runs.
+    spare = startInterpreter();
     const outcome = (await interpreter.ready)
       ? await runJob(interpreter, message.job)
       : { end: "runtime", message: "The Python sandbox could not start", tests: [], execMs: 0 };
     process.send?.({ type: "result", id: message.id, outcome });
     // Ready again once the next interpreter is: the pool meanwhile prefers a process that is.
-    spare = startInterpreter();
     if (await spare.ready) process.send?.({ type: "ready" });
     else process.exit(1);
   });
