@@ -9,6 +9,7 @@ import { mountDocs } from "./docs.js";
 import { errorHandler, notFoundHandler, rewriteRestErrors } from "./error-envelope.js";
 import { requestContext } from "./request-context.js";
 import { createRestHandler } from "./rest.js";
+import { retryAfterFromEnvelope, retryAfterMeta } from "./retry-after.js";
 import { tutorStreamOpenApiPaths } from "./tutor-stream.openapi.js";
 import { TUTOR_STREAM_PATH, tutorStreamRoute } from "./tutor-stream.route.js";
 import { emptyBodyAsJson } from "./empty-body.js";
@@ -41,6 +42,7 @@ export function createApp(deps: AppDeps): Express {
       router: appRouter,
       createContext: createHttpContextFactory(deps),
       maxBodySize: 256 * 1024,
+      responseMeta: retryAfterMeta,
       // Inside a procedure, baseProcedure logs internal errors with the request's logger;
       // this catches the rest (a failing createContext), which has no ctx.
       onError: ({ error, path, ctx, req }) => {
@@ -58,6 +60,7 @@ export function createApp(deps: AppDeps): Express {
   app.get(STUDY_EXPORT_PATH, studyExportRoute(deps));
 
   app.use("/v1", emptyBodyAsJson);
+  app.use("/v1", retryAfterFromEnvelope);
   app.use("/v1", rewriteRestErrors, (req, res, next) => (req.path.startsWith("/health") ? next() : rest(req, res, next)));
 
   mountDocs(app, deps, () => ({ ...tutorStreamOpenApiPaths, ...studyExportOpenApiPaths }));
