@@ -126,9 +126,9 @@ describe("Python pool processes", () => {
       const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
       const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
       expect(Number(fields[3])).toBe(pid);
-      // Only what Node itself sets for the IPC channel.
+      // Only what Node sets for the IPC channel, and the malloc tuning: nothing of the server's.
       const names = readFileSync(`/proc/${pid}/environ`, "utf8").split("\0").filter(Boolean).map((entry) => entry.split("=")[0]);
-      expect(names.filter((name) => !name?.startsWith("NODE_CHANNEL_"))).toEqual([]);
+      expect(names.filter((name) => !name?.startsWith("NODE_CHANNEL_"))).toEqual(["MALLOC_ARENA_MAX"]);
     } finally {
       await pool.close();
     }

@@ -1,5 +1,5 @@
-// A Python sandbox process of the pool, started by python-pool.ts with an empty environment,
-// in its own session, under Node's permission model (reads of Pyodide and these files only, no
+// A Python sandbox process of the pool, started by python-pool.ts with nothing of the server's
+// in its environment, in its own session, under Node's permission model (reads of Pyodide and these files only, no
 // writes, no child processes, no addons) and without code generation from strings.
 // It runs one submission at a time, each in a fresh interpreter thread (python-interpreter.mjs)
 // started from a memory snapshot; the next thread loads while the current one runs.
@@ -51,7 +51,10 @@ function makeSnapshot() {
     const worker = new Worker(INTERPRETER_URL, { workerData: { pyodideUrl, indexPath, harness }, stdout: true, stderr: true });
     worker.on("error", reject);
     worker.once("message", (message) => {
-      resolve(message.snapshot);
+      // Shared memory: each interpreter thread reads the same bytes instead of a 30 MB copy.
+      const shared = new Uint8Array(new SharedArrayBuffer(message.snapshot.byteLength));
+      shared.set(message.snapshot);
+      resolve(shared);
       void worker.terminate();
     });
     worker.once("exit", () => reject(new Error("The Python interpreter could not start")));

@@ -41,8 +41,8 @@ export function sandboxExecArgv(): string[] {
  * A small pool of Python sandbox processes (python-host.mjs). Each runs CPython 3.14 compiled to
  * WebAssembly (Pyodide), one fresh interpreter per submission, under a memory cap and per-test
  * budgets it enforces itself; the pool kills a process that overruns the job's whole budget
- * (its process group: it runs in a session of its own) and starts a replacement. The
- * environment is empty: nothing of the server's reaches the sandbox.
+ * (its process group: it runs in a session of its own) and starts a replacement. Its
+ * environment holds nothing of the server's.
  */
 export class PythonPool extends SandboxPool<ChildProcess, SandboxJob, RunOutcome> {
   private readonly killMarginMs: number;
@@ -67,7 +67,9 @@ export class PythonPool extends SandboxPool<ChildProcess, SandboxJob, RunOutcome
   protected override spawn(): ChildSlot {
     const child = fork(HOST_PATH, [pathToFileURL(`${PYODIDE_DIR}/pyodide.mjs`).href, `${PYODIDE_DIR}/`], {
       execArgv: sandboxExecArgv(),
-      env: {},
+      // Nothing of the server's. Fewer malloc arenas: a thread per submission otherwise leaves
+      // the process at ~440 MB resident instead of ~300 MB.
+      env: { MALLOC_ARENA_MAX: "2" },
       stdio: ["ignore", "ignore", "ignore", "ipc"],
       serialization: "json",
       detached: true,
