@@ -179,9 +179,9 @@ function evaluatorOf(config: Config, scope: RequestScope): Evaluator {
   return evalBase
     ? new HttpEvaluator({ baseUrl: evalBase, serviceToken, timeoutMs: evalTimeoutMs, getRequestId: () => scope.currentRequestId() })
     : new LocalEvaluator({
-        pythonEnabled: config.evaluator.pythonEnabled,
         jsPoolSize: config.evaluator.poolSize,
-        childPath: config.evaluator.childPath,
+        maxPerUser: config.evaluator.maxPerUser,
+        queueLimit: config.evaluator.queueLimit,
       });
 }
 

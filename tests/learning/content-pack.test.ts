@@ -5,7 +5,7 @@ import { readContentPack } from "../../server/src/content/load-pack.js";
 const pack = readContentPack();
 const coding = pack.problems.filter((problem) => problem.type === "coding");
 const math = pack.problems.filter((problem) => problem.type === "expression" || problem.type === "equation");
-const evaluator = new LocalEvaluator({ pythonEnabled: true });
+const evaluator = new LocalEvaluator({});
 afterAll(() => evaluator.close());
 
 describe("the content pack's size", () => {

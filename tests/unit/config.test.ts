@@ -63,7 +63,11 @@ describe("configuration", () => {
     expect(problemsOf({ CO_ENVIRONMENT: "production", CO_JWKS_URL: "https://id.example.com/jwks", CO_JWT_SECRET: "s".repeat(40) }).join()).toContain(
       "CO_JWT_SECRET",
     );
-    expect(parseConfig({ CO_ENVIRONMENT: "production", CO_JWKS_URL: "https://id.example.com/jwks", CO_STREAM_TOKEN_SECRET: "t".repeat(32) }).evaluator.pythonEnabled).toBe(false);
+    expect(parseConfig({ CO_ENVIRONMENT: "production", CO_JWKS_URL: "https://id.example.com/jwks", CO_STREAM_TOKEN_SECRET: "t".repeat(32) }).evaluator).toEqual({
+      poolSize: 2,
+      maxPerUser: 1,
+      queueLimit: 32,
+    });
   });
 
   it("picks the tutor provider from what is configured", () => {

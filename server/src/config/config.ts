@@ -84,10 +84,9 @@ const envSchema = z.object({
       .array(z.string().regex(/^\d+(\.\d+)?$/, "review intervals must be non-negative numbers of days").transform(Number))
       .min(1, "needs at least one interval"),
   ),
-  CO_PYTHON_EVAL_ENABLED: flag,
   CO_EVAL_POOL_SIZE: int(2, 1, 16),
-  /** Passed alone to evaluator child processes, which get no other environment. */
-  PATH: z.preprocess(emptyToUndefined, z.string().default("/usr/local/bin:/usr/bin:/bin")),
+  CO_EVAL_MAX_PER_USER: int(1, 1, 16),
+  CO_EVAL_QUEUE_LIMIT: int(32, 1, 10_000),
   CO_LOG_LEVEL: z.preprocess(
     emptyToUndefined,
     z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
@@ -136,7 +135,8 @@ export interface Config {
   rateLimit: { requests: number; windowSeconds: number };
   recommendation: { weakness: number; novelty: number; difficulty: number; recency: number };
   reviewBucketsDays: number[];
-  evaluator: { pythonEnabled: boolean; poolSize: number; childPath: string };
+  /** Local sandboxes: processes per pool, a user's evaluations at once, and how many may wait. */
+  evaluator: { poolSize: number; maxPerUser: number; queueLimit: number };
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
 }
 
@@ -219,7 +219,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       recency: e.CO_WEIGHT_RECENCY,
     },
     reviewBucketsDays: e.CO_REVIEW_BUCKETS,
-    evaluator: { pythonEnabled: e.CO_ENVIRONMENT !== "production" || e.CO_PYTHON_EVAL_ENABLED, poolSize: e.CO_EVAL_POOL_SIZE, childPath: e.PATH },
+    evaluator: { poolSize: e.CO_EVAL_POOL_SIZE, maxPerUser: e.CO_EVAL_MAX_PER_USER, queueLimit: e.CO_EVAL_QUEUE_LIMIT },
     logLevel: e.CO_LOG_LEVEL,
   };
 }

@@ -9,6 +9,7 @@ import { mountDocs } from "./docs.js";
 import { errorHandler, notFoundHandler } from "./error-envelope.js";
 import { requestContext } from "./request-context.js";
 import { createRestHandler } from "./rest.js";
+import { retryAfterMeta } from "./retry-after.js";
 import { tutorStreamOpenApiPaths } from "./tutor-stream.openapi.js";
 import { TUTOR_STREAM_PATH, tutorStreamRoute } from "./tutor-stream.route.js";
 import { emptyBodyAsJson } from "./empty-body.js";
@@ -44,6 +45,7 @@ export function createApp(deps: AppDeps): Express {
       router: appRouter,
       createContext: createHttpContextFactory(deps),
       maxBodySize: 256 * 1024,
+      responseMeta: retryAfterMeta,
       // Every internal failure is logged once, with the request's logger (and so its id).
       onError: ({ error, path, ctx, req }) => {
         if (describeError(error).code !== "INTERNAL") return;

@@ -7,11 +7,18 @@ export const envelopeOf = (error: DescribedError): ErrorEnvelope => ({
   error: { code: error.code, message: error.message, details: error.details },
 });
 
-/** The one place a REST error is written: the §5 envelope with the error's status. */
+/**
+ * The one place a REST error is written: the §5 envelope with the error's status, and
+ * `Retry-After` when the error says how long to wait (a full evaluator queue).
+ */
 export function sendError(res: Response, error: DescribedError): void {
   if (res.headersSent) {
     res.end();
     return;
+  }
+  const seconds = error.details.retry_after;
+  if (error.code === "UNAVAILABLE" && typeof seconds === "number" && seconds > 0 && !res.hasHeader("Retry-After")) {
+    res.setHeader("Retry-After", String(Math.ceil(seconds)));
   }
   res.status(error.status).json(envelopeOf(error));
 }

@@ -12,6 +12,8 @@ export interface CodeEvaluationRequest {
   compare: CompareMode;
   /** Total wall-clock budget for the whole run. */
   timeoutMs: number;
+  /** Whose submission it is: the local evaluator runs few of one user's at once. */
+  userId?: string;
 }
 
 export interface VisibleTestDetail {
@@ -41,6 +43,8 @@ export interface MathEvaluationRequest {
   expectedAnswer: string;
   variables: string[];
   tolerance: number;
+  /** Whose answer it is: the local evaluator runs few of one user's at once. */
+  userId?: string;
 }
 
 export type MathErrorType = "wrong_answer" | "incomplete" | "method_error" | "syntax_error";

@@ -7,7 +7,7 @@ import { codeRequest } from "./helpers.js";
 const SLOW = { timeout: 60_000 };
 
 describe("local evaluator, JavaScript", () => {
-  const evaluator = new LocalEvaluator({ pythonEnabled: false, perTestTimeoutMs: 1000 });
+  const evaluator = new LocalEvaluator({ perTestTimeoutMs: 1000 });
   afterAll(() => evaluator.close());
 
   it("when every test passes, the result is passed with visible details and hidden counts", SLOW, async () => {
@@ -127,6 +127,29 @@ describe("local evaluator, JavaScript", () => {
     expect(result.visible.passed).toBe(0);
   });
 
+  it("when the thrown value has looping getters, the test still ends within its budget", SLOW, async () => {
+    for (const code of [
+      "function add() { throw { get message() { for (;;) {} }, get name() { for (;;) {} } }; }",
+      "function add() { const e = new Error('x'); Object.defineProperty(e, 'message', { get() { for (;;) {} } }); throw e; }",
+      "function add() { throw new Proxy({}, { get() { for (;;) {} }, has() { for (;;) {} }, getPrototypeOf() { for (;;) {} } }); }",
+      "throw { get message() { for (;;) {} } }; function add() {}",
+    ]) {
+      const started = performance.now();
+      const result = await evaluator.evaluateCode(codeRequest({ code, timeoutMs: 10_000 }));
+      const elapsed = performance.now() - started;
+      expect(result.status, code).toBe("timeout");
+      // The per-test budget here is 1 s; the pool's own kill would only come at 12 s.
+      expect(elapsed, code).toBeLessThan(2500);
+    }
+  });
+
+  it("when a test throws an odd value, its message is read inside the sandbox", SLOW, async () => {
+    const code = "function add(a) { if (a < 0) throw { name: 'Custom', message: 'bad' }; throw 'plain'; }";
+    const result = await evaluator.evaluateCode(codeRequest({ code }));
+    expect(result.visible.details[0]?.message).toBe("Uncaught plain");
+    expect(result.visible.details[1]?.message).toBe("Custom: bad");
+  });
+
   it("when code loops forever at load time, the result is timeout", SLOW, async () => {
     const result = await evaluator.evaluateCode(codeRequest({ code: "while (true) {} function add() {}", timeoutMs: 3000 }));
     expect(result.status).toBe("timeout");
@@ -196,7 +219,7 @@ async function busyPid(pool: JsPool): Promise<number> {
 
 describe("local evaluator lifecycle", () => {
   it("when the evaluator is closed, its children are gone and new work is refused", SLOW, async () => {
-    const evaluator = new LocalEvaluator({ pythonEnabled: false, jsPoolSize: 1 });
+    const evaluator = new LocalEvaluator({ jsPoolSize: 1 });
     expect((await evaluator.evaluateCode(codeRequest())).status).toBe("passed");
     await evaluator.close();
     await expect(evaluator.evaluateCode(codeRequest())).rejects.toMatchObject({ code: "UNAVAILABLE" });

@@ -22,7 +22,7 @@ const equation = (userAnswer: string | null, expectedAnswer: string, extra: Part
 });
 
 describe("local evaluator, math expressions", () => {
-  const evaluator = new LocalEvaluator({ pythonEnabled: false });
+  const evaluator = new LocalEvaluator({});
   afterAll(() => evaluator.close());
   const grade = (request: MathEvaluationRequest) => evaluator.evaluateMath(request);
 
@@ -141,7 +141,7 @@ describe("local evaluator, math expressions", () => {
 });
 
 describe("local evaluator, math equations", () => {
-  const evaluator = new LocalEvaluator({ pythonEnabled: false });
+  const evaluator = new LocalEvaluator({});
   afterAll(() => evaluator.close());
   const grade = (request: MathEvaluationRequest) => evaluator.evaluateMath(request);
 
@@ -238,7 +238,7 @@ function oscillating(maxChars: number): string {
 
 describe("local evaluator, math work budget", () => {
   // A small budget keeps the test quick; the default (MATH_BUDGET_MS) applies the same way.
-  const evaluator = new LocalEvaluator({ pythonEnabled: false, mathBudgetMs: 200 });
+  const evaluator = new LocalEvaluator({ mathBudgetMs: 200 });
   afterAll(() => evaluator.close());
 
   it("when 50 equation steps of 2 KiB need more work than the budget, the grading stops with no verdict category", async () => {

@@ -71,7 +71,7 @@ describe("math worker pool", () => {
 
 describe("local evaluator, math pool lifecycle", () => {
   it("after close(), math grading is refused as unavailable", async () => {
-    const evaluator = new LocalEvaluator({ pythonEnabled: false, mathPoolSize: 1 });
+    const evaluator = new LocalEvaluator({ mathPoolSize: 1 });
     expect(await evaluator.evaluateMath(ordinary)).toMatchObject({ correct: true });
     await evaluator.close();
     await expect(evaluator.evaluateMath(ordinary)).rejects.toMatchObject({ code: "UNAVAILABLE" });

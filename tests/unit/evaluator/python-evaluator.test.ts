@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { LocalEvaluator } from "../../../server/src/adapters/evaluator/local/local-evaluator.js";
-import { AppError } from "../../../server/src/errors/app-error.js";
+import { readFileSync } from "node:fs";
+import { PythonPool } from "../../../server/src/adapters/evaluator/local/python-pool.js";
 import { codeRequest } from "./helpers.js";
 
 const SLOW = { timeout: 60_000 };
@@ -8,7 +9,7 @@ const python = (code: string, overrides: Parameters<typeof codeRequest>[0] = {})
   codeRequest({ language: "python", code, ...overrides });
 
 describe("local evaluator, Python", () => {
-  const evaluator = new LocalEvaluator({ pythonEnabled: true, perTestTimeoutMs: 1000 });
+  const evaluator = new LocalEvaluator({ perTestTimeoutMs: 1000 });
   afterAll(() => evaluator.close());
 
   it("when every test passes, the result is passed", SLOW, async () => {
@@ -74,14 +75,22 @@ describe("local evaluator, Python", () => {
     expect(result.error?.kind).toBe("timeout");
   });
 
-  it("when code swallows the alarm and loops forever, the wall-clock kill ends it as timeout", SLOW, async () => {
+  it("when code swallows the interrupt and loops forever, its thread is terminated and the result is timeout", SLOW, async () => {
     const code = "def add(a, b):\n    while True:\n        try:\n            while True:\n                pass\n        except BaseException:\n            pass\n";
     const result = await evaluator.evaluateCode(python(code, { timeoutMs: 1000 }));
     expect(result.status).toBe("timeout");
   });
 
+  it("when a result is a set, a dict with int keys or a non-finite float, it is read as JSON like before", SLOW, async () => {
+    const code = "def add(a, b):\n    return [{3, 1, 2}, {1: 'x'}, float('inf')]\n";
+    const result = await evaluator.evaluateCode(
+      python(code, { visibleTests: [{ input: [1, 2], expected: [[1, 2, 3], { "1": "x" }, null] }], hiddenTests: [] }),
+    );
+    expect(result.status).toBe("passed");
+  });
+
   it("when code allocates far more than the memory limit, the result is a memory error", SLOW, async () => {
-    const result = await evaluator.evaluateCode(python("def add(a, b):\n    x = bytearray(10**10)\n    return 0\n"));
+    const result = await evaluator.evaluateCode(python("def add(a, b):\n    x = bytearray(10**9)\n    return 0\n"));
     expect(result.status).toBe("error");
     expect(result.error?.kind).toBe("memory");
   });
@@ -95,8 +104,8 @@ describe("local evaluator, Python", () => {
 });
 
 describe("local evaluator, Python process handling", () => {
-  it("when the request is aborted, the Python process is killed and the evaluation rejects", SLOW, async () => {
-    const evaluator = new LocalEvaluator({ pythonEnabled: true });
+  it("when the request is aborted, the sandbox process is killed and the evaluation rejects", SLOW, async () => {
+    const evaluator = new LocalEvaluator({});
     try {
       const controller = new AbortController();
       const pending = evaluator.evaluateCode(python("def add(a, b):\n    while True:\n        pass\n", { timeoutMs: 20_000 }), controller.signal);
@@ -106,27 +115,23 @@ describe("local evaluator, Python process handling", () => {
       await evaluator.close();
     }
   });
-
-  it("when the Python interpreter is missing, the evaluation fails as unavailable", SLOW, async () => {
-    const evaluator = new LocalEvaluator({ pythonEnabled: true, pythonCommand: "/nonexistent/python3" });
-    try {
-      await expect(evaluator.evaluateCode(python("def add(a, b):\n    return a + b\n"))).rejects.toMatchObject({ code: "UNAVAILABLE" });
-    } finally {
-      await evaluator.close();
-    }
-  });
 });
 
-describe("local evaluator, Python disabled", () => {
-  it("when Python is disabled, a Python submission is refused with a validation error", async () => {
-    const evaluator = new LocalEvaluator({ pythonEnabled: false });
+describe("Python pool processes", () => {
+  it("when the pool starts, each process leads its own session with an empty environment, and close() ends it", SLOW, async () => {
+    const pool = new PythonPool({ size: 1 });
+    const [pid] = pool.pids;
     try {
-      const error = await evaluator.evaluateCode(python("def add(a, b):\n    return a + b\n")).catch((caught: unknown) => caught);
-      expect(error).toBeInstanceOf(AppError);
-      expect((error as AppError).code).toBe("VALIDATION_ERROR");
-      expect((error as AppError).message).toMatch(/Python evaluation is disabled on this server/);
+      // Field 6 of /proc/<pid>/stat is the session id: a session leader's is its own pid.
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      expect(Number(fields[3])).toBe(pid);
+      // Only what Node sets for the IPC channel, and the malloc tuning: nothing of the server's.
+      const names = readFileSync(`/proc/${pid}/environ`, "utf8").split("\0").filter(Boolean).map((entry) => entry.split("=")[0]);
+      expect(names.filter((name) => !name?.startsWith("NODE_CHANNEL_"))).toEqual(["MALLOC_ARENA_MAX"]);
     } finally {
-      await evaluator.close();
+      await pool.close();
     }
+    expect(() => process.kill(pid!, 0)).toThrow();
   });
 });

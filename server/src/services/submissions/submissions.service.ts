@@ -118,7 +118,7 @@ export class SubmissionsService {
 
     const problem = await this.deps.problemBank.getProblem(input.problem_id);
     if (!problem) throw AppError.notFound("Problem");
-    const grade = await this.evaluate(problem, input);
+    const grade = await this.evaluate(problem, input, userId);
     const now = this.deps.clock.now();
 
     try {
@@ -204,7 +204,7 @@ export class SubmissionsService {
     return toSubmissionResult(previous);
   }
 
-  private async evaluate(problem: BankProblem, input: CreateSubmissionInput): Promise<Grade> {
+  private async evaluate(problem: BankProblem, input: CreateSubmissionInput, userId: string): Promise<Grade> {
     if (input.subject === "coding") {
       if (problem.type !== "coding" || !problem.entrypoint) {
         throw AppError.validation(`Problem '${problem.id}' is not a coding problem`, [{ path: "subject", message: "mismatch" }]);
@@ -220,6 +220,7 @@ export class SubmissionsService {
         hiddenTests: bundle.tests,
         compare: problem.compare ?? "exact",
         timeoutMs: CODE_TIMEOUT_MS,
+        userId,
       });
       return gradeCode(evaluation);
     }
@@ -234,6 +235,7 @@ export class SubmissionsService {
       expectedAnswer: problem.solution,
       variables: problem.variables ?? [],
       tolerance: problem.tolerance ?? 1e-6,
+      userId,
     });
     return gradeMath(evaluation);
   }

@@ -12,22 +12,65 @@ const MAX_MESSAGE_CHARS = 2000;
 const MAX_RESULT_CHARS = 1 << 20;
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
 
-// Defined before user code runs, so the JSON functions it captures are the pristine ones.
+// Defined before user code runs, so the functions it captures are the pristine ones.
 // Inputs go in as JSON text and results come out as JSON text: nothing crosses by reference.
+// What a test throws is described here, inside the isolate and under the test's timeout: a
+// thrown value copied out to the host would run its getters (or a Proxy's traps) with no limit.
 const HARNESS = `(function () {
   const parse = JSON.parse, stringify = JSON.stringify, isArray = Array.isArray;
-  const P = Promise;
+  const P = Promise, E = Error, S = String;
   globalThis.module = { exports: {} };
   globalThis.exports = globalThis.module.exports;
+  function describe(error) {
+    try {
+      if (error instanceof E || (typeof error === "object" && error !== null && "message" in error)) {
+        const name = typeof error.name === "string" && error.name ? error.name : "Error";
+        return name + ": " + S(error.message);
+      }
+      return "Uncaught " + (typeof error === "string" ? error : stringify(error));
+    } catch {
+      return "Uncaught exception";
+    }
+  }
   return function run(fn, argsJson) {
-    const args = parse(argsJson);
-    const value = fn(...(isArray(args) ? args : []));
-    if (value instanceof P) throw new Error("The function returned a Promise; return the value itself");
-    const text = stringify({ v: value });
-    if (text.length > ${MAX_RESULT_CHARS}) throw new Error("The result is too large");
-    return text;
+    try {
+      const args = parse(argsJson);
+      const value = fn(...(isArray(args) ? args : []));
+      if (value instanceof P) throw new E("The function returned a Promise; return the value itself");
+      const text = stringify({ v: value });
+      if (text.length > ${MAX_RESULT_CHARS}) throw new E("The result is too large");
+      return text;
+    } catch (error) {
+      return stringify({ e: describe(error) });
+    }
   };
 })()`;
+
+/** How long past its budget a phase may run (isolated-vm's own timeout missed it) before the isolate is disposed. */
+const KILL_GRACE_MS = 250;
+
+/** A phase that overran its budget and had its isolate disposed. */
+class BudgetOverrun extends Error {}
+
+/**
+ * Runs one phase (compiling, loading, a test) with a hard stop behind isolated-vm's timeout,
+ * which does not cover everything: copying a thrown value out of the isolate runs its getters
+ * with no limit. Past the budget the isolate is disposed, and the phase is a timeout.
+ */
+async function withinBudget(isolate, budgetMs, work) {
+  let overran = false;
+  const timer = setTimeout(() => {
+    overran = true;
+    if (!isolate.isDisposed) isolate.dispose();
+  }, budgetMs + KILL_GRACE_MS);
+  try {
+    return await work();
+  } catch (error) {
+    throw overran ? new BudgetOverrun("Time limit exceeded") : error;
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 const clip = (text) => (text.length <= MAX_MESSAGE_CHARS ? text : `${text.slice(0, MAX_MESSAGE_CHARS - 1)}…`);
 
@@ -49,7 +92,7 @@ const isMemory = (isolate, error) =>
 
 /** Why a run stopped, from an error thrown by isolated-vm or by the user's code. */
 function stopReason(isolate, error, phase) {
-  if (isTimeout(error)) return { end: "timeout", message: phase === "load" ? "Time limit exceeded while loading the code" : "Time limit exceeded" };
+  if (isTimeout(error) || error instanceof BudgetOverrun) return { end: "timeout", message: phase === "load" ? "Time limit exceeded while loading the code" : "Time limit exceeded" };
   if (isMemory(isolate, error)) return { end: "memory", message: "Memory limit exceeded" };
   return null;
 }
@@ -110,13 +153,14 @@ async function runJob(job) {
 
     let loaded;
     try {
-      loaded = await compile(isolate, job.code);
+      loaded = await withinBudget(isolate, budget(), () => compile(isolate, job.code));
     } catch (error) {
       const stop = stopReason(isolate, error, "load");
       return stop ? finish(stop.end, stop.message) : finish("compile", describeError(error));
     }
     try {
-      await load(context, loaded, budget());
+      const loadBudget = budget();
+      await withinBudget(isolate, loadBudget, () => load(context, loaded, loadBudget));
     } catch (error) {
       const stop = stopReason(isolate, error, "load");
       return stop ? finish(stop.end, stop.message) : finish("runtime", describeError(error));
@@ -124,7 +168,7 @@ async function runJob(job) {
 
     let entry;
     try {
-      entry = await findEntrypoint(isolate, context, loaded, job.entrypoint);
+      entry = await withinBudget(isolate, 1000, () => findEntrypoint(isolate, context, loaded, job.entrypoint));
     } catch (error) {
       const stop = stopReason(isolate, error, "load");
       if (stop) return finish(stop.end, stop.message);
@@ -135,9 +179,13 @@ async function runJob(job) {
     for (const input of job.inputs) {
       if (deadline - performance.now() <= 0) return finish("timeout", "Time limit exceeded");
       try {
-        const text = await harness.apply(undefined, [entry.derefInto(), JSON.stringify(input)], { timeout: budget() });
+        const testBudget = budget();
+        const text = await withinBudget(isolate, testBudget, () =>
+          harness.apply(undefined, [entry.derefInto(), JSON.stringify(input)], { timeout: testBudget }),
+        );
         const parsed = JSON.parse(text);
-        tests.push({ ok: true, actual: parsed.v === undefined ? null : parsed.v });
+        if (typeof parsed.e === "string") tests.push({ ok: false, message: clip(parsed.e) });
+        else tests.push({ ok: true, actual: parsed.v === undefined ? null : parsed.v });
       } catch (error) {
         const stop = stopReason(isolate, error, "test");
         if (stop) return finish(stop.end, stop.message);

@@ -9,13 +9,12 @@ import type {
 import { gradeRun } from "./grade.js";
 import { JsPool } from "./js-pool.js";
 import { MATH_BUDGET_MS, MATH_KILL_MARGIN_MS } from "./math-budget.js";
+import { FairQueue } from "./fair-queue.js";
 import { MathPool } from "./math-pool.js";
-import { PythonRunner } from "./python-runner.js";
+import { PythonPool } from "./python-pool.js";
 import type { SandboxJob } from "./sandbox-outcome.js";
 
 export interface LocalEvaluatorOptions {
-  /** Python runs in a plain child process (not a security boundary): off unless enabled. */
-  pythonEnabled: boolean;
   /** JavaScript child processes (default 2). */
   jsPoolSize?: number;
   /** Time limit of one test, and of loading the code (default 2000 ms; never above the request's total). */
@@ -26,12 +25,16 @@ export interface LocalEvaluatorOptions {
   mathBudgetMs?: number;
   /** Math worker threads (default: `jsPoolSize`, i.e. CO_EVAL_POOL_SIZE). */
   mathPoolSize?: number;
-  /** Address-space limit of a Python process (default 256 MiB). */
+  /** Python sandbox processes (default: `jsPoolSize`, i.e. CO_EVAL_POOL_SIZE). */
+  pythonPoolSize?: number;
+  /** Memory cap of a Python interpreter (default 256 MiB). */
   pythonMemoryLimitMb?: number;
-  /** The Python interpreter (default "python3"). */
-  pythonCommand?: string;
-  /** PATH for the Python child (its only environment variable). */
-  childPath?: string;
+  /** Evaluations of one user running at once, over all sandboxes (default 1); more wait. */
+  maxPerUser?: number;
+  /** Evaluations that may wait for a sandbox (default 32); more are refused with UNAVAILABLE. */
+  queueLimit?: number;
+  /** The `retry_after` (seconds) of that refusal (default 5). */
+  retryAfterSeconds?: number;
 }
 
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
@@ -39,31 +42,40 @@ const MAX_TIMEOUT_MS = 10 * 60_000;
 
 /**
  * The embedded Evaluator (§10): JavaScript in isolated-vm inside a pool of child processes,
- * Python in a child process per submission, math with mathjs behind an allow-list in a pool of
+ * Python in Pyodide (a fresh interpreter per submission) inside a pool of locked-down child
+ * processes, math with mathjs behind an allow-list in a pool of
  * worker threads, within a wall-clock budget (`mathBudgetMs`) and a hard stop behind it, so
  * grading never runs on the API's event loop.
  * Both pools start on their first submission, or all at once on `warmUp()` (the server does
  * that after it starts listening; tests keep them lazy).
  */
 export class LocalEvaluator implements Evaluator {
-  private readonly options: Required<Omit<LocalEvaluatorOptions, "pythonCommand" | "childPath">> & { pythonCommand: string };
+  private readonly options: Required<LocalEvaluatorOptions>;
   private pool: JsPool | undefined;
   private math: MathPool | undefined;
-  private readonly python: PythonRunner;
+  private python: PythonPool | undefined;
+  private readonly queue: FairQueue;
   private closed = false;
 
   constructor(options: LocalEvaluatorOptions) {
     this.options = {
-      pythonEnabled: options.pythonEnabled,
       jsPoolSize: options.jsPoolSize ?? 2,
       perTestTimeoutMs: options.perTestTimeoutMs ?? 2000,
       memoryLimitMb: options.memoryLimitMb ?? 64,
       mathBudgetMs: options.mathBudgetMs ?? MATH_BUDGET_MS,
       mathPoolSize: options.mathPoolSize ?? options.jsPoolSize ?? 2,
+      pythonPoolSize: options.pythonPoolSize ?? options.jsPoolSize ?? 2,
       pythonMemoryLimitMb: options.pythonMemoryLimitMb ?? 256,
-      pythonCommand: options.pythonCommand ?? "python3",
+      maxPerUser: options.maxPerUser ?? 1,
+      queueLimit: options.queueLimit ?? 32,
+      retryAfterSeconds: options.retryAfterSeconds ?? 5,
     };
-    this.python = new PythonRunner({ command: this.options.pythonCommand, ...(options.childPath ? { path: options.childPath } : {}) });
+    this.queue = new FairQueue({
+      capacity: { javascript: this.options.jsPoolSize, python: this.options.pythonPoolSize, math: this.options.mathPoolSize },
+      perOwner: this.options.maxPerUser,
+      maxWaiting: this.options.queueLimit,
+      retryAfterSeconds: this.options.retryAfterSeconds,
+    });
   }
 
   async evaluateCode(request: CodeEvaluationRequest, signal?: AbortSignal): Promise<CodeEvaluation> {
@@ -79,18 +91,16 @@ export class LocalEvaluator implements Evaluator {
       totalTimeoutMs: request.timeoutMs,
     };
     switch (request.language) {
-      case "javascript": {
-        this.pool ??= new JsPool({ size: this.options.jsPoolSize });
-        return gradeRun(request, await this.pool.run({ ...job, memoryLimitMb: this.options.memoryLimitMb }, signal));
-      }
-      case "python": {
-        if (!this.options.pythonEnabled) {
-          throw new AppError("VALIDATION_ERROR", "Python evaluation is disabled on this server; submit JavaScript instead", {
-            language: "python",
-          });
-        }
-        return gradeRun(request, await this.python.run({ ...job, memoryLimitMb: this.options.pythonMemoryLimitMb }, signal));
-      }
+      case "javascript":
+        return this.queue.run("javascript", request.userId, async () => {
+          this.pool ??= new JsPool({ size: this.options.jsPoolSize });
+          return gradeRun(request, await this.pool.run({ ...job, memoryLimitMb: this.options.memoryLimitMb }, signal));
+        }, signal);
+      case "python":
+        return this.queue.run("python", request.userId, async () => {
+          this.python ??= new PythonPool({ size: this.options.pythonPoolSize });
+          return gradeRun(request, await this.python.run({ ...job, memoryLimitMb: this.options.pythonMemoryLimitMb }, signal));
+        }, signal);
       default:
         throw AppError.validation(`Unsupported language "${String(request.language)}"`, [
           { path: "language", message: "Expected python or javascript" },
@@ -101,22 +111,26 @@ export class LocalEvaluator implements Evaluator {
   async evaluateMath(request: MathEvaluationRequest, signal?: AbortSignal): Promise<MathEvaluation> {
     this.assertOpen();
     signal?.throwIfAborted();
-    this.math ??= new MathPool({ size: this.options.mathPoolSize });
     const budgetMs = this.options.mathBudgetMs;
-    return this.math.run(request, { budgetMs, hardStopMs: budgetMs + MATH_KILL_MARGIN_MS }, signal);
+    return this.queue.run("math", request.userId, () => {
+      this.math ??= new MathPool({ size: this.options.mathPoolSize });
+      return this.math.run(request, { budgetMs, hardStopMs: budgetMs + MATH_KILL_MARGIN_MS }, signal);
+    }, signal);
   }
 
-  /** Forks the JavaScript children and starts the math threads ahead of the first submission. */
+  /** Forks the JavaScript and Python children and starts the math threads ahead of the first submission. */
   warmUp(): void {
     if (this.closed) return;
     this.pool ??= new JsPool({ size: this.options.jsPoolSize });
+    this.python ??= new PythonPool({ size: this.options.pythonPoolSize });
     this.math ??= new MathPool({ size: this.options.mathPoolSize });
     this.math.warmUp();
   }
 
   async close(): Promise<void> {
     this.closed = true;
-    await Promise.all([this.pool?.close(), this.math?.close(), this.python.close()]);
+    this.queue.close();
+    await Promise.all([this.pool?.close(), this.math?.close(), this.python?.close()]);
   }
 
   private assertOpen(): void {
