@@ -41,7 +41,12 @@ export async function startService(baseConfig: Config, options: { logger?: Logge
   const logger = options.logger ?? createLogger(config.logLevel);
   const database = await openDatabase(
     config.database.url
-      ? { kind: "postgres", url: config.database.url, poolSize: config.database.poolSize }
+      ? {
+          kind: "postgres",
+          url: config.database.url,
+          poolSize: config.database.poolSize,
+          timeouts: { connectMs: config.database.connectTimeoutMs, statementMs: config.database.statementTimeoutMs },
+        }
       : { kind: "pglite", dataDir: join(config.dataDir, "pglite") },
   );
   if (database.kind === "pglite") await prepareEmbeddedDatabase(database, logger);

@@ -14,20 +14,21 @@ export interface TcpProxy {
 /**
  * A TCP proxy on loopback in front of `targetPort`, standing in for a network path
  * that can be cut or frozen. A stall pauses the sockets, so nothing is lost or answered
- * until `resume()`, as with a SIGSTOPped server or a black-holed route.
+ * until `resume()`, as with a SIGSTOPped server or a black-holed route (connects still succeed).
  */
 export async function startTcpProxy(targetPort: number, targetHost = "127.0.0.1"): Promise<TcpProxy> {
   const pairs = new Set<[Socket, Socket]>();
   let stalled = false;
+  /** Bytes held back while stalled, in arrival order, with the socket they are for. */
+  let held: [Socket, Buffer][] = [];
+  const forward = (from: Socket, to: Socket) =>
+    from.on("data", (bytes: Buffer) => (stalled ? held.push([to, bytes]) : to.write(bytes)));
   const server: Server = createServer((client) => {
     const upstream = connect(targetPort, targetHost);
     const pair: [Socket, Socket] = [client, upstream];
     pairs.add(pair);
-    if (stalled) {
-      client.pause();
-      upstream.pause();
-    }
-    client.pipe(upstream).pipe(client);
+    forward(client, upstream);
+    forward(upstream, client);
     const drop = () => {
       pairs.delete(pair);
       client.destroy();
@@ -49,17 +50,11 @@ export async function startTcpProxy(targetPort: number, targetHost = "127.0.0.1"
     },
     stall() {
       stalled = true;
-      for (const [client, upstream] of pairs) {
-        client.pause();
-        upstream.pause();
-      }
     },
     resume() {
       stalled = false;
-      for (const [client, upstream] of pairs) {
-        client.resume();
-        upstream.resume();
-      }
+      for (const [to, bytes] of held) if (!to.destroyed) to.write(bytes);
+      held = [];
     },
     async close() {
       for (const [client, upstream] of pairs) {

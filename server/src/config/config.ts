@@ -34,6 +34,8 @@ const envSchema = z.object({
   CO_DATA_DIR: z.preprocess(emptyToUndefined, z.string().default("./.co-data")),
   CO_DB_URL: optionalUrl,
   CO_DB_POOL_SIZE: int(10, 1, 500),
+  CO_DB_CONNECT_TIMEOUT_MS: int(2000, 100, 60_000),
+  CO_DB_STATEMENT_TIMEOUT_MS: int(3000, 100, 600_000),
   CO_REDIS_URL: optionalUrl,
   CO_REDIS_PREFIX: z.preprocess(emptyToUndefined, z.string().default("co:")),
   CO_PROBLEM_BANK_BASE: optionalUrl,
@@ -102,7 +104,8 @@ export interface Config {
   port: number;
   publicBaseUrl: string;
   dataDir: string;
-  database: { url?: string; poolSize: number };
+  /** Timeouts bound how long a request waits on an unusable database before it answers 503. */
+  database: { url?: string; poolSize: number; connectTimeoutMs: number; statementTimeoutMs: number };
   redis: { url?: string; prefix: string };
   neighbours: {
     problemBankBase?: string;
@@ -184,7 +187,12 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     port: e.CO_PORT,
     publicBaseUrl: (e.CO_PUBLIC_BASE_URL ?? `http://${hostForUrl}:${e.CO_PORT}`).replace(/\/$/, ""),
     dataDir: e.CO_DATA_DIR,
-    database: { url: e.CO_DB_URL, poolSize: e.CO_DB_POOL_SIZE },
+    database: {
+      url: e.CO_DB_URL,
+      poolSize: e.CO_DB_POOL_SIZE,
+      connectTimeoutMs: e.CO_DB_CONNECT_TIMEOUT_MS,
+      statementTimeoutMs: e.CO_DB_STATEMENT_TIMEOUT_MS,
+    },
     redis: { url: e.CO_REDIS_URL, prefix: e.CO_REDIS_PREFIX },
     neighbours: {
       problemBankBase: e.CO_PROBLEM_BANK_BASE,
