@@ -88,6 +88,7 @@ const envSchema = z.object({
   ),
   CO_PYTHON_EVAL_ENABLED: flag,
   CO_EVAL_POOL_SIZE: int(2, 1, 16),
+  CO_SHUTDOWN_GRACE_MS: int(15_000, 0, 600_000),
   /** Passed alone to evaluator child processes, which get no other environment. */
   PATH: z.preprocess(emptyToUndefined, z.string().default("/usr/local/bin:/usr/bin:/bin")),
   CO_LOG_LEVEL: z.preprocess(
@@ -141,6 +142,8 @@ export interface Config {
   reviewBucketsDays: number[];
   evaluator: { pythonEnabled: boolean; poolSize: number; childPath: string };
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+  /** How long SIGTERM waits for in-flight requests (longer than the 10 s evaluation budget) before answering them 503. */
+  shutdownGraceMs: number;
 }
 
 /** A configuration problem, naming each offending variable. */
@@ -229,6 +232,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     reviewBucketsDays: e.CO_REVIEW_BUCKETS,
     evaluator: { pythonEnabled: e.CO_ENVIRONMENT !== "production" || e.CO_PYTHON_EVAL_ENABLED, poolSize: e.CO_EVAL_POOL_SIZE, childPath: e.PATH },
     logLevel: e.CO_LOG_LEVEL,
+    shutdownGraceMs: e.CO_SHUTDOWN_GRACE_MS,
   };
 }
 
