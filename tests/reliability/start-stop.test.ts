@@ -1,10 +1,12 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { mintUserToken } from "../../server/src/auth/token-minter.js";
 import { parseConfig } from "../../server/src/config/config.js";
+import { openDatabase } from "../../server/src/db/database.js";
 import { createLogger } from "../../server/src/logger.js";
 import { startService } from "../../server/src/server.js";
 import { codingBody, codingProblem, openSession } from "../support/learning.js";
@@ -63,5 +65,27 @@ describe("clean starts and stops", () => {
     } finally {
       if (!closed) await service.close();
     }
+  });
+});
+
+describe("the embedded database directory", () => {
+  it("when a second opener comes while the first holds it, it is refused naming the owner; after a close it opens again", { timeout: 60_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), "co-lock-"));
+    dirs.push(dir);
+    const first = await openDatabase({ kind: "pglite", dataDir: dir });
+    await expect(openDatabase({ kind: "pglite", dataDir: dir })).rejects.toThrow(`in use by process ${process.pid}`);
+    await first.close();
+    const again = await openDatabase({ kind: "pglite", dataDir: dir });
+    await again.ping();
+    await again.close();
+  });
+
+  it("when the lock was left by a process that no longer runs, it is taken over", { timeout: 60_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), "co-lock-"));
+    dirs.push(dir);
+    const gone = spawnSync(process.execPath, ["-e", "process.stdout.write(String(process.pid))"], { encoding: "utf8" });
+    writeFileSync(join(dir, "co.lock"), gone.stdout);
+    const handle = await openDatabase({ kind: "pglite", dataDir: dir });
+    await handle.close();
   });
 });
