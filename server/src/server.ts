@@ -1,4 +1,4 @@
-import type { Server } from "node:http";
+import { createServer, type Server } from "node:http";
 import { join } from "node:path";
 import type { Logger } from "pino";
 import { connectRedis, type RedisHandle } from "./adapters/redis/redis-client.js";
@@ -10,6 +10,7 @@ import { defaultContentDir, readContentPack, seedContent } from "./content/load-
 import { openDatabase, type DatabaseHandle } from "./db/database.js";
 import { tracks } from "./db/schema/index.js";
 import { createApp } from "./http/app.js";
+import { trackInFlight } from "./http/in-flight.js";
 import { createLogger } from "./logger.js";
 
 export interface RunningService {
@@ -41,7 +42,12 @@ export async function startService(baseConfig: Config, options: { logger?: Logge
   const logger = options.logger ?? createLogger(config.logLevel);
   const database = await openDatabase(
     config.database.url
-      ? { kind: "postgres", url: config.database.url, poolSize: config.database.poolSize }
+      ? {
+          kind: "postgres",
+          url: config.database.url,
+          poolSize: config.database.poolSize,
+          timeouts: { connectMs: config.database.connectTimeoutMs, statementMs: config.database.statementTimeoutMs },
+        }
       : { kind: "pglite", dataDir: join(config.dataDir, "pglite") },
   );
   if (database.kind === "pglite") await prepareEmbeddedDatabase(database, logger);
@@ -50,10 +56,23 @@ export async function startService(baseConfig: Config, options: { logger?: Logge
 
   const deps = await buildDeps({ config, logger, database, redis });
   const app = createApp(deps);
-  const httpServer = await new Promise<Server>((resolve, reject) => {
-    const server = app.listen(config.port, config.host, () => resolve(server));
-    server.once("error", reject);
-  });
+  // Not app.listen: Express 5 hands a listen error (EADDRINUSE) to its callback as if listening.
+  const httpServer = createServer(app);
+  const inFlight = trackInFlight(httpServer);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      httpServer.once("error", reject);
+      httpServer.listen(config.port, config.host, () => {
+        httpServer.off("error", reject);
+        resolve();
+      });
+    });
+  } catch (error) {
+    await deps.close();
+    await redis?.close();
+    await database.close();
+    throw error;
+  }
   // The first learner should not wait for sandboxes to load; serving does not wait either.
   deps.warmUp();
   const address = httpServer.address();
@@ -70,8 +89,9 @@ export async function startService(baseConfig: Config, options: { logger?: Logge
       // The ended streams leave idle keep-alive connections behind: close them too.
       await new Promise((resolve) => setImmediate(resolve));
       httpServer.closeIdleConnections();
-      // In-flight requests get a grace period; long-lived streams are ended after it.
-      await Promise.race([stopped, new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
+      // In-flight requests get a grace period; what is still running after it gets a 503.
+      await Promise.race([stopped, new Promise((resolve) => setTimeout(resolve, config.shutdownGraceMs).unref())]);
+      inFlight.answerUnavailable();
       httpServer.closeAllConnections();
       await stopped;
       await deps.close();

@@ -107,3 +107,70 @@ describe("property: malformed input never yields a 500", () => {
     );
   });
 });
+
+describe("hostile bodies are refused before any router sees them", () => {
+  const deep = (levels: number) => "[".repeat(levels) + "]".repeat(levels);
+  const post = (path: string, body: string, headers: Record<string, string> = {}) =>
+    fetch(`${app.url}${path}`, { method: "POST", headers: { authorization, "content-type": "application/json", ...headers }, body });
+
+  it("when JSON is nested 5,000 levels deep, /v1 and /trpc answer 400 naming the limit", async () => {
+    for (const [path, body] of [
+      ["/v1/sessions", deep(5000)],
+      ["/trpc/sessions.create", `{"json":${deep(5000)}}`],
+      ["/trpc/sessions.create?batch=1", `{"0":{"json":${deep(5000)}}}`],
+    ] as const) {
+      const response = await post(path, body);
+      expect(response.status, path).toBe(400);
+      expect(JSON.stringify(await response.json())).toContain("nested deeper than 64 levels");
+    }
+    const query = await fetch(`${app.url}/trpc/tracks.list?input=${encodeURIComponent(deep(2000))}`, { headers: { authorization } });
+    expect(query.status).toBe(400);
+  });
+
+  it("when a body claims gzip, deflate or br but is not, it is a 400; an unknown encoding is a 415", async () => {
+    for (const encoding of ["gzip", "deflate", "br"]) {
+      const response = await post("/v1/sessions", "certainly not compressed", { "content-encoding": encoding });
+      expect(response.status, encoding).toBe(400);
+      expect(((await response.json()) as { error: { message: string } }).error.message).toContain(`not valid ${encoding}`);
+      expect((await post("/trpc/sessions.create", "nope", { "content-encoding": encoding })).status).toBe(400);
+    }
+    expect((await post("/v1/sessions", "{}", { "content-encoding": "x-unknown" })).status).toBe(415);
+  });
+
+  it("property: 10,000 hostile requests (deep nesting, bad encodings, random JSON) with a fixed seed give 0 × 500", { timeout: 120_000 }, async () => {
+    const started = Date.now();
+    let requests = 0;
+    const statuses = new Map<number, number>();
+    const send = async (path: string, body: string, headers: Record<string, string> = {}) => {
+      const response = await post(path, body, headers);
+      await response.arrayBuffer();
+      requests++;
+      statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
+      expect(response.status, `${path} ${body.slice(0, 80)}`).toBeLessThan(500);
+    };
+    const shape = fc.oneof(
+      fc.integer({ min: 1, max: 6000 }).map((levels) => deep(levels)),
+      fc.integer({ min: 1, max: 3000 }).map((levels) => '{"a":'.repeat(levels) + "1" + "}".repeat(levels)),
+      fc.jsonValue().map((value) => JSON.stringify(value)),
+      fc.string({ maxLength: 100 }),
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...POST_PATHS, "/trpc/sessions.create", "/trpc/submissions.create?batch=1"),
+        shape,
+        fc.constantFrom("gzip", "deflate", "br", "x-unknown"),
+        async (path, body, encoding) => {
+          await Promise.all([
+            send(path, body),
+            send(path, body, { "content-encoding": encoding }),
+            send(path.startsWith("/trpc") ? path : "/trpc/sessions.create", `{"json":${body}}`),
+            send(path, `{"0":{"json":${body}}}`),
+          ]);
+        },
+      ),
+      { numRuns: 2500, seed: 20261202 },
+    );
+    expect(requests).toBeGreaterThanOrEqual(10_000);
+    console.info(`malformed-input: ${requests} requests in ${Date.now() - started} ms, by status ${JSON.stringify(Object.fromEntries(statuses))}`);
+  });
+});

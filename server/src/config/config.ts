@@ -34,6 +34,8 @@ const envSchema = z.object({
   CO_DATA_DIR: z.preprocess(emptyToUndefined, z.string().default("./.co-data")),
   CO_DB_URL: optionalUrl,
   CO_DB_POOL_SIZE: int(10, 1, 500),
+  CO_DB_CONNECT_TIMEOUT_MS: int(2000, 100, 60_000),
+  CO_DB_STATEMENT_TIMEOUT_MS: int(3000, 100, 600_000),
   CO_REDIS_URL: optionalUrl,
   CO_REDIS_PREFIX: z.preprocess(emptyToUndefined, z.string().default("co:")),
   CO_PROBLEM_BANK_BASE: optionalUrl,
@@ -87,6 +89,7 @@ const envSchema = z.object({
   CO_EVAL_POOL_SIZE: int(2, 1, 16),
   CO_EVAL_MAX_PER_USER: int(1, 1, 16),
   CO_EVAL_QUEUE_LIMIT: int(32, 1, 10_000),
+  CO_SHUTDOWN_GRACE_MS: int(15_000, 0, 600_000),
   CO_LOG_LEVEL: z.preprocess(
     emptyToUndefined,
     z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
@@ -101,7 +104,8 @@ export interface Config {
   port: number;
   publicBaseUrl: string;
   dataDir: string;
-  database: { url?: string; poolSize: number };
+  /** Timeouts bound how long a request waits on an unusable database before it answers 503. */
+  database: { url?: string; poolSize: number; connectTimeoutMs: number; statementTimeoutMs: number };
   redis: { url?: string; prefix: string };
   neighbours: {
     problemBankBase?: string;
@@ -138,6 +142,8 @@ export interface Config {
   /** Local sandboxes: processes per pool, a user's evaluations at once, and how many may wait. */
   evaluator: { poolSize: number; maxPerUser: number; queueLimit: number };
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+  /** How long SIGTERM waits for in-flight requests (longer than the 10 s evaluation budget) before answering them 503. */
+  shutdownGraceMs: number;
 }
 
 /** A configuration problem, naming each offending variable. */
@@ -184,7 +190,12 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     port: e.CO_PORT,
     publicBaseUrl: (e.CO_PUBLIC_BASE_URL ?? `http://${hostForUrl}:${e.CO_PORT}`).replace(/\/$/, ""),
     dataDir: e.CO_DATA_DIR,
-    database: { url: e.CO_DB_URL, poolSize: e.CO_DB_POOL_SIZE },
+    database: {
+      url: e.CO_DB_URL,
+      poolSize: e.CO_DB_POOL_SIZE,
+      connectTimeoutMs: e.CO_DB_CONNECT_TIMEOUT_MS,
+      statementTimeoutMs: e.CO_DB_STATEMENT_TIMEOUT_MS,
+    },
     redis: { url: e.CO_REDIS_URL, prefix: e.CO_REDIS_PREFIX },
     neighbours: {
       problemBankBase: e.CO_PROBLEM_BANK_BASE,
@@ -221,6 +232,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     reviewBucketsDays: e.CO_REVIEW_BUCKETS,
     evaluator: { poolSize: e.CO_EVAL_POOL_SIZE, maxPerUser: e.CO_EVAL_MAX_PER_USER, queueLimit: e.CO_EVAL_QUEUE_LIMIT },
     logLevel: e.CO_LOG_LEVEL,
+    shutdownGraceMs: e.CO_SHUTDOWN_GRACE_MS,
   };
 }
 

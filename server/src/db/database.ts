@@ -8,7 +8,10 @@ import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
 import postgres from "postgres";
+import { lockDataDir } from "./data-dir-lock.js";
+import { withDeadlines } from "./postgres-deadlines.js";
 import * as schema from "./schema/index.js";
+export { DatabaseTimeoutError } from "./postgres-deadlines.js";
 
 export type Schema = typeof schema;
 /** A Drizzle handle that both PGlite and postgres.js satisfy. */
@@ -29,7 +32,13 @@ export interface DatabaseHandle {
 }
 
 export type DatabaseTarget = (
-  | { kind: "postgres"; url: string; poolSize: number }
+  | {
+      kind: "postgres";
+      url: string;
+      poolSize: number;
+      /** Bounds on waiting (defaults: DEFAULT_DB_TIMEOUTS): see README §Reliability. */
+      timeouts?: DatabaseTimeouts;
+    }
   /** `dataDir` undefined → in-memory (tests). */
   | { kind: "pglite"; dataDir?: string; loadDataDir?: Blob }
 ) & {
@@ -37,28 +46,54 @@ export type DatabaseTarget = (
   onQuery?: (query: string) => void;
 };
 
+export interface DatabaseTimeouts {
+  /** TCP connect + startup handshake. */
+  connectMs: number;
+  /** One statement, including the wait for a pooled connection (client side), and the server's statement_timeout. */
+  statementMs: number;
+}
+
+export const DEFAULT_DB_TIMEOUTS: DatabaseTimeouts = { connectMs: 2000, statementMs: 3000 };
+
 export async function openDatabase(target: DatabaseTarget): Promise<DatabaseHandle> {
   const logger = target.onQuery ? { logQuery: (query: string) => target.onQuery!(query) } : undefined;
   if (target.kind === "postgres") {
+    const timeouts = target.timeouts ?? DEFAULT_DB_TIMEOUTS;
     const client = postgres(target.url, {
       max: target.poolSize,
       onnotice: () => {},
-      connect_timeout: 5,
+      connect_timeout: timeouts.connectMs / 1000,
       idle_timeout: 30,
+      // postgres.js grows its reconnect delay to 20 s after refused connects; a restarted
+      // server should be used again within a second.
+      backoff: (retries: number) => Math.min(0.05 * 2 ** retries, 1),
+      connection: {
+        statement_timeout: timeouts.statementMs,
+        // A transaction whose client froze before COMMIT must not hold its locks for ever.
+        idle_in_transaction_session_timeout: Math.max(10_000, timeouts.statementMs * 3),
+      },
     });
-    const db = drizzlePostgres(client, { schema, ...(logger ? { logger } : {}) }) as unknown as Database;
+    const bounded = withDeadlines(client, timeouts.statementMs);
+    const db = drizzlePostgres(bounded, { schema, ...(logger ? { logger } : {}) }) as unknown as Database;
     return {
       db,
       kind: "postgres",
       ping: async () => {
-        await client`select 1`;
+        await bounded.unsafe("select 1");
       },
       migrate: () => migratePostgres(drizzlePostgres(client, { schema }), { migrationsFolder }),
       close: () => client.end({ timeout: 5 }),
     };
   }
   if (target.dataDir) mkdirSync(target.dataDir, { recursive: true });
-  const client = await PGlite.create({ dataDir: target.dataDir, loadDataDir: target.loadDataDir });
+  const unlock = target.dataDir ? lockDataDir(target.dataDir) : () => {};
+  let client: PGlite;
+  try {
+    client = await PGlite.create({ dataDir: target.dataDir, loadDataDir: target.loadDataDir });
+  } catch (error) {
+    unlock();
+    throw error;
+  }
   const pgliteDb = drizzlePglite(client, { schema, ...(logger ? { logger } : {}) });
   return {
     db: pgliteDb as unknown as Database,
@@ -67,7 +102,10 @@ export async function openDatabase(target: DatabaseTarget): Promise<DatabaseHand
       await client.query("select 1");
     },
     migrate: () => migratePglite(pgliteDb, { migrationsFolder }),
-    close: () => client.close(),
+    close: async () => {
+      await client.close();
+      unlock();
+    },
   };
 }
 
@@ -89,7 +127,7 @@ export function isDatabaseUnavailable(error: unknown): boolean {
     const code = (current as { code?: unknown }).code;
     if (
       typeof code === "string" &&
-      (["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "CONNECTION_ENDED", "CONNECTION_CLOSED", "CONNECTION_DESTROYED", "CONNECT_TIMEOUT"].includes(code) ||
+      (["QUERY_TIMEOUT", "57014", "ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "CONNECTION_ENDED", "CONNECTION_CLOSED", "CONNECTION_DESTROYED", "CONNECT_TIMEOUT"].includes(code) ||
         code.startsWith("08") ||
         code === "57P01" ||
         code === "57P03")

@@ -13,6 +13,7 @@ import { retryAfterMeta } from "./retry-after.js";
 import { tutorStreamOpenApiPaths } from "./tutor-stream.openapi.js";
 import { TUTOR_STREAM_PATH, tutorStreamRoute } from "./tutor-stream.route.js";
 import { emptyBodyAsJson } from "./empty-body.js";
+import { rejectDeepJson, undecodableBody } from "./body-guards.js";
 import { studyExportOpenApiPaths } from "./study-export.openapi.js";
 import { STUDY_EXPORT_PATH, studyExportRoute } from "./study-export.route.js";
 
@@ -34,7 +35,7 @@ export function createApp(deps: AppDeps): Express {
 
   app.use(requestContext(deps.logger, deps.requestScope));
   app.use(cors(deps.config.corsOrigins));
-  app.use(express.json({ limit: BODY_LIMIT }));
+  app.use(express.json({ limit: BODY_LIMIT }), undecodableBody, rejectDeepJson);
 
   const rest = createRestHandler(deps);
   app.get(["/health", "/health/ready"], rest);

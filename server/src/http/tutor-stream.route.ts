@@ -73,9 +73,12 @@ export function tutorStreamRoute(deps: AppDeps, options: { pingIntervalMs?: numb
         res.write(frameOf(item));
       }
     } catch (error) {
-      log.error({ err: error }, "tutor stream failed");
+      // A stream bus that lost Redis says UNAVAILABLE; anything else is INTERNAL, and logged.
+      const described = describeError(error);
+      if (described.code === "INTERNAL") log.error({ err: error }, "tutor stream failed");
       if (!res.writableEnded) {
-        res.write(`event: error\ndata: ${JSON.stringify({ code: "INTERNAL", message: "The stream failed; reconnect with Last-Event-ID" })}\n\n`);
+        const message = described.code === "INTERNAL" ? "The stream failed; reconnect with Last-Event-ID" : `${described.message}; reconnect with Last-Event-ID`;
+        res.write(`event: error\ndata: ${JSON.stringify({ code: described.code, message })}\n\n`);
       }
     }
     res.end();

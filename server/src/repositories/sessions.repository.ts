@@ -1,4 +1,4 @@
-import { and, desc, eq, lt, or, sql, type SQL } from "drizzle-orm";
+import { and, desc, eq, isNull, lt, or, sql, type SQL } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import type { DbOrTx } from "../db/database.js";
 import { sessions } from "../db/schema/index.js";
@@ -102,11 +102,15 @@ export class SessionsRepository {
     userId: string,
     id: string,
     changes: Partial<Pick<SessionRow, "problemId" | "status" | "lastHintLevel">>,
+    /** Compare-and-set: apply only while the session is still on this problem. */
+    onProblemId?: string | null,
   ): Promise<SessionRow | undefined> {
+    const conditions = [eq(sessions.id, id), eq(sessions.userId, userId), eq(sessions.status, "active")];
+    if (onProblemId !== undefined) conditions.push(onProblemId === null ? isNull(sessions.problemId) : eq(sessions.problemId, onProblemId));
     const [row] = await this.db
       .update(sessions)
       .set({ ...changes, updatedAt: new Date() })
-      .where(and(eq(sessions.id, id), eq(sessions.userId, userId), eq(sessions.status, "active")))
+      .where(and(...conditions))
       .returning();
     return row;
   }

@@ -30,6 +30,9 @@ const trackScope = (mode: Session["mode"], track: TrackRow | undefined) => {
   return { reviewTrack: track.slug };
 };
 
+/** Enough for every advance of a burst of concurrent ones to land; past it the caller is told to retry. */
+const MAX_UPDATE_ATTEMPTS = 50;
+
 /** Learning sessions (§8.3): one problem at a time, moved on by recommendation. */
 export class SessionsService {
   constructor(
@@ -93,28 +96,42 @@ export class SessionsService {
     return pageOf(rows, options.limit, toSession, (row) => ({ at: row.startedAt, id: row.id }));
   }
 
-  async update(userId: string, id: string, action: SessionAction): Promise<Session> {
-    const session = await this.owned(userId, id);
-    if (session.status !== "active") {
-      throw AppError.conflict(`Session is ${session.status}; only active sessions accept '${action}'`, { status: session.status });
+  /**
+   * Applies an action. Each write is a compare-and-set on the problem the action was computed
+   * from: when another request moved the session first, a caller that gave
+   * `expectedProblemId` gets 409; one that did not is recomputed from the new state, so
+   * concurrent advances apply one after another and none is silently lost.
+   */
+  async update(userId: string, id: string, action: SessionAction, options: { expectedProblemId?: string } = {}): Promise<Session> {
+    for (let attempt = 0; attempt < MAX_UPDATE_ATTEMPTS; attempt++) {
+      const session = await this.owned(userId, id);
+      if (session.status !== "active") {
+        throw AppError.conflict(`Session is ${session.status}; only active sessions accept '${action}'`, { status: session.status });
+      }
+      if (options.expectedProblemId !== undefined && session.problemId !== options.expectedProblemId) {
+        throw AppError.conflict(`Session has moved on to '${session.problemId}'; expected '${options.expectedProblemId}'`, {
+          problem_id: session.problemId,
+          expected_problem_id: options.expectedProblemId,
+        });
+      }
+      const updated = await this.sessions.updateIfActive(userId, id, await this.changesFor(session, action), session.problemId);
+      if (updated) return toSession(updated);
+      // Someone else changed the session between our read and this write: read it again.
     }
-    let changes: Parameters<SessionsRepository["updateIfActive"]>[2];
-    if (action === "retry") changes = { lastHintLevel: 0 };
-    else if (action === "giveup") changes = { status: "abandoned" };
-    else {
-      const track = session.trackId ? await this.tracks.findByIdOrSlug(session.trackId) : undefined;
-      const next = await this.recommendations.recommend({
-        userId,
-        subject: session.subject,
-        ...trackScope(session.mode, track),
-        excludeProblemId: session.problemId,
-      });
-      changes = next ? { problemId: next.problemId, lastHintLevel: 0 } : { problemId: null, lastHintLevel: 0, status: "completed" };
-    }
-    const updated = await this.sessions.updateIfActive(userId, id, changes);
-    // Another request ended the session between our read and this write.
-    if (!updated) throw AppError.conflict("Session is no longer active");
-    return toSession(updated);
+    throw AppError.conflict("Session is being changed by too many requests at once; retry");
+  }
+
+  private async changesFor(session: SessionRow, action: SessionAction): Promise<Parameters<SessionsRepository["updateIfActive"]>[2]> {
+    if (action === "retry") return { lastHintLevel: 0 };
+    if (action === "giveup") return { status: "abandoned" };
+    const track = session.trackId ? await this.tracks.findByIdOrSlug(session.trackId) : undefined;
+    const next = await this.recommendations.recommend({
+      userId: session.userId,
+      subject: session.subject,
+      ...trackScope(session.mode, track),
+      excludeProblemId: session.problemId,
+    });
+    return next ? { problemId: next.problemId, lastHintLevel: 0 } : { problemId: null, lastHintLevel: 0, status: "completed" };
   }
 
   /** The caller's session, or NOT_FOUND (also for someone else's id). */

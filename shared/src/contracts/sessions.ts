@@ -34,6 +34,12 @@ export type SessionAction = z.infer<typeof sessionActionSchema>;
 export const updateSessionInputSchema = z.object({
   id: z.uuid().describe("Session id"),
   action: sessionActionSchema.describe("advance: next recommended problem; retry: same problem, hints reset; giveup: abandon"),
+  expected_problem_id: z
+    .string()
+    .min(1)
+    .max(200)
+    .optional()
+    .describe("Precondition: the problem the caller saw; when the session has moved on since, the answer is 409 and nothing changes"),
 });
 
 export const listSessionsInputSchema = pageQuerySchema.extend({

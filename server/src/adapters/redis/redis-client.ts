@@ -29,7 +29,11 @@ export async function connectRedis(url: string, prefix: string, log: Logger): Pr
   client.on("ready", () => {
     lastError = "";
   });
-  await client.connect();
+  // Down at start is the same as down later: fail open and keep reconnecting, rather than
+  // refuse to start (readiness says `degraded` meanwhile).
+  await client.connect().catch((error: Error) => {
+    log.warn({ err: error.message }, "redis unreachable at start; failing open until it connects");
+  });
   return {
     client,
     prefix,

@@ -86,7 +86,15 @@ export class RedisStreamBus implements StreamBus {
 
   private async *follow(key: string, afterId: string, signal: AbortSignal): AsyncGenerator<BusEvent> {
     if (signal.aborted) return;
-    const connection = this.redis.client.duplicate({ lazyConnect: true });
+    const blockMs = this.options.blockMs ?? 10_000;
+    // A reader that loses Redis ends at once rather than retrying in silence: the client
+    // reconnects with Last-Event-ID. A frozen Redis cannot hold it longer than one BLOCK + 2 s.
+    const connection = this.redis.client.duplicate({
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+      commandTimeout: blockMs + 2000,
+    });
     connection.on("error", () => {}); // failures surface through the pending command
     const stop = () => connection.disconnect();
     signal.addEventListener("abort", stop, { once: true });
@@ -97,7 +105,7 @@ export class RedisStreamBus implements StreamBus {
       // replay and follow in one loop, ordered by id, with no gap and no duplicate.
       let last = afterId;
       while (!signal.aborted) {
-        const reply = await connection.xread("COUNT", 100, "BLOCK", this.options.blockMs ?? 10_000, "STREAMS", key, last);
+        const reply = await connection.xread("COUNT", 100, "BLOCK", blockMs, "STREAMS", key, last);
         for (const [, entries] of reply ?? []) {
           for (const [id, fields] of entries) {
             last = id;
@@ -108,7 +116,7 @@ export class RedisStreamBus implements StreamBus {
     } catch (error) {
       if (signal.aborted) return;
       this.log.warn({ err: (error as Error).message }, "stream bus reader failed");
-      throw error;
+      throw new AppError("UNAVAILABLE", "The event stream lost its store; reconnect with Last-Event-ID", {}, { cause: error });
     } finally {
       signal.removeEventListener("abort", stop);
       this.readers.delete(connection);

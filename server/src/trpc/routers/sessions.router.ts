@@ -37,5 +37,7 @@ export const sessionsRouter = router({
     })
     .input(updateSessionInputSchema)
     .output(sessionSchema)
-    .mutation(({ ctx, input }) => ctx.deps.services.sessions.update(ctx.user.id, input.id, input.action)),
+    .mutation(({ ctx, input }) =>
+      ctx.deps.services.sessions.update(ctx.user.id, input.id, input.action, { expectedProblemId: input.expected_problem_id }),
+    ),
 });
