@@ -35,6 +35,7 @@ import { SubmissionsRepository } from "./repositories/submissions.repository.js"
 import { RecommendationService } from "./services/recommendation/recommendation.service.js";
 import { SessionsService } from "./services/sessions.service.js";
 import { SubmissionsService } from "./services/submissions/submissions.service.js";
+import { LearningRecorder } from "./services/learning/learning-recorder.js";
 import type { TaskSubmissionLink } from "./services/submissions/task-link.js";
 import { SessionsRepository } from "./repositories/sessions.repository.js";
 import { TracksRepository } from "./repositories/tracks.repository.js";
@@ -119,7 +120,7 @@ export async function buildDeps(infra: Infrastructure): Promise<AppDeps> {
         db,
         submissions: new SubmissionsRepository(db),
         sessions: sessionsRepository,
-        reviewQueue: new ReviewQueueRepository(config.reviewBucketsDays),
+        learning: new LearningRecorder(new ReviewQueueRepository(), config.learning, config.reviewBucketsDays),
         problemBank,
         evaluator,
         taskLink,

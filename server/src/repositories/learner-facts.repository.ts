@@ -1,5 +1,5 @@
 import type { Subject } from "@co/shared";
-import { and, asc, desc, eq, lte, ne, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, isNotNull, lte, ne, sql, type SQL } from "drizzle-orm";
 import type { DbOrTx } from "../db/database.js";
 import { mastery, problems, reviewQueue, submissions } from "../db/schema/index.js";
 
@@ -30,7 +30,13 @@ export class LearnerFactsRepository {
 
   /** The earliest due review item of this subject (and track), other than the excluded problem. */
   async dueReview(userId: string, subject: Subject, now: Date, options: { track?: string | null; exclude?: string | null }) {
-    const conditions: SQL[] = [eq(reviewQueue.userId, userId), eq(reviewQueue.subject, subject), lte(reviewQueue.nextDueAt, now)];
+    // A row without a reason holds an FSRS card only: it is not queued.
+    const conditions: SQL[] = [
+      eq(reviewQueue.userId, userId),
+      eq(reviewQueue.subject, subject),
+      isNotNull(reviewQueue.reason),
+      lte(reviewQueue.nextDueAt, now),
+    ];
     if (options.track) conditions.push(eq(reviewQueue.track, options.track));
     if (options.exclude) conditions.push(ne(reviewQueue.problemId, options.exclude));
     const [row] = await this.db
