@@ -89,6 +89,7 @@ export async function buildDeps(infra: Infrastructure): Promise<AppDeps> {
     problemBank,
     config.recommendation,
     clock,
+    config.learning.pacing === "success" ? { mode: "success", target: config.learning.targetSuccess } : { mode: "bands" },
   );
   const study = buildStudyServices(db, clock, { tracks: trackDirectory, problemBank, recommendations });
   const taskLink: TaskSubmissionLink = study.taskActivity;

@@ -1,5 +1,5 @@
 import type { Subject } from "@co/shared";
-import { and, eq, sql, type SQL } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import type { DbOrTx } from "../db/database.js";
 import { problemDifficulty } from "../db/schema/index.js";
 
@@ -14,23 +14,10 @@ export interface DifficultyState {
   attempts: number;
 }
 
-/** Elo difficulty β per problem: the statements only; the rule lives in services/learning. */
-export class ProblemDifficultyRepository {
-  constructor(private readonly db: DbOrTx) {}
-
-  /** β of the subject's graded problems (of one track, when given), one query. */
-  async forSubject(subject: Subject, track?: string | null): Promise<Map<string, number>> {
-    const conditions: SQL[] = [eq(problemDifficulty.subject, subject)];
-    if (track) conditions.push(eq(problemDifficulty.track, track));
-    const rows = await this.db
-      .select({ problemId: problemDifficulty.problemId, beta: problemDifficulty.beta })
-      .from(problemDifficulty)
-      .where(and(...conditions));
-    return new Map(rows.map((row) => [row.problemId, row.beta]));
-  }
-}
-
 /**
+ * Elo difficulty β per problem, the statements only (the rule lives in services/learning;
+ * recommendation reads β through the learner-facts repository).
+ *
  * Locks the problem's row (created at `priorBeta` when the problem was never graded) and
  * returns it; taken after the learner's mastery rows, so every submission locks in the
  * same order.
