@@ -25,7 +25,7 @@ export const MODEL = {
   /** A failed attempt (with its feedback) teaches this share of a pass. */
   failGainShare: 0.5,
   /** Share of an attempt's gain that also lifts every topic of the track (general ability). */
-  transferShare: 0.1,
+  transferShare: 0.2,
   /** How much of the gain a remembered solution takes away (recall 1: this share). */
   recallDiscount: 0.5,
   /** Memory of a solved problem: stability (days) after the first pass, growth on a later pass, shrink on a failure. */
@@ -137,6 +137,13 @@ export class SimLearner {
       this.memory.set(problem.id, { stability: Math.max(MODEL.minStability, memory.stability * MODEL.failureStabilityFactor), lastAt: at });
     }
     return passed;
+  }
+
+  /** Topics not yet mastered, with their skill and median difficulty (diagnostics). */
+  unmastered(): [string, number, number][] {
+    return [...this.medianB]
+      .filter(([topic, b]) => (1 - MODEL.slip) * sigmoid(this.skill.get(topic)! - b) < MODEL.masteryThreshold)
+      .map(([topic, b]) => [topic, Number(this.skill.get(topic)!.toFixed(2)), Number(b.toFixed(2))]);
   }
 
   /** Share of the track's topics truly mastered now. */

@@ -1,4 +1,8 @@
-import { mkdirSync, writeFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { and, eq } from "drizzle-orm";
 import type { BankProblem } from "@co/shared";
 import { parseConfig } from "../../../server/src/config/config.js";
@@ -183,8 +187,10 @@ async function runPolicy(policy: (typeof POLICIES)[number]) {
     seconds: round((performance.now() - started) / 1000, 1),
   };
   console.log(policy.name, JSON.stringify(result));
-  return { result, events, learners };
+  return { result, events, trajectories: learners.map((run) => run.trajectory) };
 }
+
+type PolicyRun = Awaited<ReturnType<typeof runPolicy>>;
 
 const mean = (values: number[]) => values.reduce((sum, v) => sum + v, 0) / Math.max(1, values.length);
 const round = (value: number, digits = 4) => Number(value.toFixed(digits));
@@ -200,9 +206,40 @@ function schedulerScores(events: ReviewEvent[]) {
   };
 }
 
-const runs = new Map<PolicyName, Awaited<ReturnType<typeof runPolicy>>>();
-const only = process.env.LEARNING_BENCH_POLICIES?.split(",");
-for (const policy of POLICIES) if (!only || only.includes(policy.name)) runs.set(policy.name, await runPolicy(policy));
+/**
+ * Each policy runs in a child process of its own (PGlite is single-threaded), two at a
+ * time so the run fits the machine's two cores; a worker writes its run to a file.
+ */
+const worker = process.env.LEARNING_BENCH_WORKER as PolicyName | undefined;
+if (worker) {
+  const run = await runPolicy(POLICIES.find((policy) => policy.name === worker)!);
+  writeFileSync(process.env.LEARNING_BENCH_OUT!, JSON.stringify(run));
+  process.exit(0);
+}
+
+const scratch = mkdtempSync(join(tmpdir(), "co-learning-bench-"));
+// The retention-review variant of the engine runs only when asked for (it costs a fourth run).
+const only = process.env.LEARNING_BENCH_POLICIES?.split(",") ?? ["in_order", "seed_rules", "engine"];
+const chosen = POLICIES.filter((policy) => only.includes(policy.name));
+const runs = new Map<PolicyName, PolicyRun>();
+const benchStarted = performance.now();
+const queue = [...chosen];
+await Promise.all(
+  Array.from({ length: Math.min(2, queue.length) }, async () => {
+    for (let policy = queue.shift(); policy; policy = queue.shift()) {
+      const out = join(scratch, `${policy.name}.json`);
+      await new Promise<void>((resolve, reject) => {
+        const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), String(LEARNERS)], {
+          env: { ...process.env, LEARNING_BENCH_WORKER: policy.name, LEARNING_BENCH_OUT: out },
+          stdio: ["ignore", "inherit", "inherit"],
+        });
+        child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`${policy.name} exited with ${code}`))));
+      });
+      runs.set(policy.name, JSON.parse(readFileSync(out, "utf8")) as PolicyRun);
+    }
+  }),
+);
+rmSync(scratch, { recursive: true, force: true });
 
 const ownBuckets = perGroupRates(runs.get("seed_rules")?.events ?? []);
 const engineScores = schedulerScores(runs.get("engine")?.events ?? []);
@@ -214,7 +251,8 @@ const output = {
   attempts_per_day: ATTEMPTS_PER_DAY,
   seed: SEED,
   model: MODEL,
-  policies: Object.fromEntries([...runs].map(([name, run]) => [name, run.result])),
+  seconds: round((performance.now() - benchStarted) / 1000, 1),
+  policies: Object.fromEntries(chosen.map((policy) => [policy.name, runs.get(policy.name)!.result])),
   scheduler: {
     note:
       "Both predict the simulated outcome of every re-attempt of a problem that had a card, in the engine run: FSRS by its retrievability, buckets by one recall rate per bucket (and one for problems not queued) fitted in-sample on those same events. buckets_own_run fits the same way on the replaced rules' own run.",
@@ -227,11 +265,11 @@ const output = {
 mkdirSync(new URL("../results/", import.meta.url), { recursive: true });
 writeFileSync(new URL("../results/learning.json", import.meta.url), `${JSON.stringify(output, null, 2)}\n`);
 
-const maxAttempts = Math.max(...[...runs.values()].flatMap((run) => run.learners.map((l) => l.trajectory.length)));
-const series = POLICIES.filter((policy) => runs.has(policy.name)).map((policy) => {
-  const learners = runs.get(policy.name)!.learners;
+const maxAttempts = Math.max(...[...runs.values()].flatMap((run) => run.trajectories.map((t) => t.length)));
+const series = chosen.map((policy) => {
+  const trajectories = runs.get(policy.name)!.trajectories;
   const points: [number, number][] = [];
-  for (let i = 0; i < maxAttempts; i++) points.push([i * 10, mean(learners.map((l) => l.trajectory[Math.min(i, l.trajectory.length - 1)]!))]);
+  for (let i = 0; i < maxAttempts; i++) points.push([i * 10, mean(trajectories.map((t) => t[Math.min(i, t.length - 1)]!))]);
   return { label: policy.label, color: policy.color, points };
 });
 writeFileSync(
