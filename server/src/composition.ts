@@ -40,6 +40,7 @@ import { SubmissionsRepository } from "./repositories/submissions.repository.js"
 import { RecommendationService } from "./services/recommendation/recommendation.service.js";
 import { SessionsService } from "./services/sessions.service.js";
 import { SubmissionsService } from "./services/submissions/submissions.service.js";
+import { LearningRecorder } from "./services/learning/learning-recorder.js";
 import type { TaskSubmissionLink } from "./services/submissions/task-link.js";
 import { SessionsRepository } from "./repositories/sessions.repository.js";
 import { TracksRepository } from "./repositories/tracks.repository.js";
@@ -104,6 +105,7 @@ export async function buildDeps(infra: Infrastructure): Promise<AppDeps> {
     problemBank,
     config.recommendation,
     clock,
+    config.learning.pacing === "success" ? { mode: "success", target: config.learning.targetSuccess } : { mode: "bands" },
   );
   const study = buildStudyServices(db, clock, { tracks: trackDirectory, problemBank, recommendations });
   const taskLink: TaskSubmissionLink = study.taskActivity;
@@ -137,7 +139,7 @@ export async function buildDeps(infra: Infrastructure): Promise<AppDeps> {
         db,
         submissions: new SubmissionsRepository(db),
         sessions: sessionsRepository,
-        reviewQueue: new ReviewQueueRepository(config.reviewBucketsDays),
+        learning: new LearningRecorder(new ReviewQueueRepository(), config.learning, config.reviewBucketsDays),
         problemBank,
         evaluator,
         taskLink,

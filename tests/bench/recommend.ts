@@ -67,6 +67,7 @@ const service = new RecommendationService(
   ),
   { weakness: 0.4, novelty: 0.2, difficulty: 0.25, recency: 0.15 },
   systemClock,
+  { mode: "success", target: 0.7 },
 );
 const trackModules = Array.from({ length: 10 }, (_, m) => `m${m + 1}`);
 

@@ -9,6 +9,7 @@ import { RecommendationService } from "../../server/src/services/recommendation/
 let queries = 0;
 let database: DatabaseHandle;
 let service: RecommendationService;
+let engine: RecommendationService;
 
 const trackOf = (slug: string, size: number) => ({
   slug,
@@ -95,11 +96,20 @@ beforeAll(async () => {
       payloadSha256: "x",
     })),
   );
+  // These tests describe the replaced pass-rate bands (CO_PACING=bands), except where said.
   service = new RecommendationService(
     new LearnerFactsRepository(db),
     new LocalProblemBank(db),
     { weakness: 0.4, novelty: 0.2, difficulty: 0.25, recency: 0.15 },
     clock,
+    { mode: "bands" },
+  );
+  engine = new RecommendationService(
+    new LearnerFactsRepository(db),
+    new LocalProblemBank(db),
+    { weakness: 0.4, novelty: 0.2, difficulty: 0.25, recency: 0.15 },
+    clock,
+    { mode: "success", target: 0.7 },
   );
 });
 afterAll(() => database.close());
@@ -117,6 +127,15 @@ describe("recommendation cost", () => {
     expect(small).toBeGreaterThan(0);
     expect(large).toBe(small);
     expect(large).toBeLessThanOrEqual(5);
+  });
+
+  it("with success pacing, one query more (the problems' difficulties) and still the same for 10 and 1,000 candidates", async () => {
+    const small = await countQueries(() => engine.recommend({ userId: "u", subject: "coding", track: { slug: "small", moduleIds: ["m"] } }));
+    const large = await countQueries(() => engine.recommend({ userId: "u", subject: "coding", track: { slug: "large", moduleIds: ["m"] } }));
+    const practice = await countQueries(() => engine.recommend({ userId: "u", subject: "coding" }));
+    expect(large).toBe(small);
+    expect(practice).toBe(small);
+    expect(large).toBeLessThanOrEqual(6);
   });
 
   it("picks a due review item first, with a single query", async () => {
@@ -215,6 +234,7 @@ describe("configured weights", () => {
       new LocalProblemBank(database.db),
       { weakness: 0, novelty: 0.2, difficulty: 0.25, recency: 0.15 },
       clock,
+      { mode: "bands" },
     );
     expect((await indifferent.recommend(request))?.problemId).toBe("small-0000");
   });

@@ -273,7 +273,8 @@ describe("recommendation weights from configuration", () => {
     const json = { subject: "coding", mode: "practice" };
     const weighted = await create("s-weights", json);
     expect(weighted.body.problem_id).not.toBe("binary-search");
-    const indifferent = await startTestApp({ env: { CO_WEIGHT_WEAKNESS: "0" }, db: app.db, redis: null });
+    // Under the pass-rate bands, so only the weakness weight differs from the first pick by id.
+    const indifferent = await startTestApp({ env: { CO_WEIGHT_WEAKNESS: "0", CO_PACING: "bands" }, db: app.db, redis: null });
     try {
       const response = await http<SessionBody>(`${indifferent.url}/v1/sessions`, {
         method: "POST",

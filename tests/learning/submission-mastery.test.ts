@@ -5,16 +5,17 @@ import { codingBody, codingProblem, mathProblem, openSession, submit } from "../
 import { testServices } from "../support/test-infra.js";
 import { http, startTestApp, type TestApp } from "../support/test-app.js";
 
+// These describe the replaced bucket schedule of §8.4, kept behind CO_REVIEW_SCHEDULER=buckets.
 let app: TestApp;
 beforeAll(async () => {
-  app = await startTestApp();
+  app = await startTestApp({ env: { CO_REVIEW_SCHEDULER: "buckets" } });
 });
 afterAll(() => app.close());
 
 const problem = codingProblem();
 const reference = problem.reference_solutions!;
 
-describe("mastery and the review queue", () => {
+describe("mastery and the review queue under the bucket scheduler", () => {
   it("a failure queues the problem in bucket 0; a pass moves it on; one row per problem", async () => {
     const session = await openSession(app, "r-user", problem);
     const entry = problem.entrypoint!.javascript;

@@ -45,6 +45,7 @@ beforeAll(async () => {
     problemBank,
     { weakness: 0.4, novelty: 0.2, difficulty: 0.25, recency: 0.15 },
     systemClock,
+    { mode: "success", target: 0.7 },
   );
   paths = new StudyPathsService({ ...repositories, tracks: new TrackDirectory(new TracksRepository(db), problemBank), recommendations });
   tasks = new StudyTasksService(repositories);

@@ -46,6 +46,12 @@ describe("dependency direction: shared ← server ← client-sdk", () => {
     }
   });
 
+  it("repositories only run statements: they never import services (rules live there)", () => {
+    for (const file of sourceFiles(join(ROOT, "server/src/repositories"))) {
+      for (const { target } of importsOf(file)) expect(target, relative(ROOT, file)).not.toMatch(/services\//);
+    }
+  });
+
   it("services stay framework-free and nothing but the config module reads process.env", () => {
     for (const file of sourceFiles(join(ROOT, "server/src"))) {
       const source = readFileSync(file, "utf8");

@@ -2,8 +2,10 @@ import { describe, expect, it } from "vitest";
 import {
   difficultyCeiling,
   novelty,
+  predictedSuccess,
   rankCandidates,
   recency,
+  successPacing,
   targetDifficulty,
   weakness,
   type Candidate,
@@ -153,5 +155,36 @@ describe("the guardrails", () => {
       weights: { ...weights, weakness: 0 },
     });
     expect(noWeakness?.candidate.id).toBe("s");
+  });
+});
+
+describe("pacing by predicted success", () => {
+  const success = { mode: "success" as const, target: 0.7 };
+
+  it("predicts σ(mean θ − β), with β from the authored difficulty until the problem is graded", () => {
+    const skilled = facts({ topicSkill: new Map([["x", 1], ["y", 0]]) });
+    expect(predictedSuccess(problem("a", 3, ["x", "y"]), skilled)).toBeCloseTo(1 / (1 + Math.exp(-0.5)), 12);
+    const graded = facts({ topicSkill: new Map([["x", 1]]), problemBeta: new Map([["a", 1]]) });
+    expect(predictedSuccess(problem("a", 5, ["x"]), graded)).toBe(0.5);
+  });
+
+  it("the pacing term is 1 at the target and falls linearly to 0 at the farther end", () => {
+    expect(successPacing(0.7, 0.7)).toBe(1);
+    expect(successPacing(0, 0.7)).toBeCloseTo(0, 12);
+    expect(successPacing(1, 0.7)).toBeCloseTo(1 - 0.3 / 0.7, 12);
+  });
+
+  it("when every factor but pacing ties, the problem nearest the target success wins", () => {
+    // A new learner (θ 0): difficulty 1 → P 0.82, difficulty 2 → P 0.68 (nearest 0.7).
+    const candidates = [problem("a", 1), problem("b", 2)];
+    expect(rankCandidates(candidates, facts(), { now: NOW, weights, pacing: success })?.candidate.id).toBe("b");
+    expect(rankCandidates(candidates, facts(), { now: NOW, weights, pacing: { mode: "bands" } })?.candidate.id).toBe("a");
+  });
+
+  it("the guardrails hold under success pacing: nothing above the ceiling, however close to the target", () => {
+    // Skill 3 makes a difficulty-5 problem a 0.82 pass, but a new learner's ceiling is 2.
+    const strong = facts({ topicSkill: new Map([["t", 3]]) });
+    const pick = rankCandidates([problem("easy", 1), problem("hard", 5)], strong, { now: NOW, weights, pacing: success });
+    expect(pick?.candidate.id).toBe("easy");
   });
 });

@@ -11,6 +11,9 @@ const optionalUrl = z.preprocess(emptyToUndefined, z.url().optional());
 const int = (fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
   z.preprocess(emptyToUndefined, z.coerce.number().int().min(min).max(max).default(fallback));
 const weight = (fallback: number) => z.preprocess(emptyToUndefined, z.coerce.number().min(0).max(10).default(fallback));
+/** A probability strictly between 0 and 1. */
+const probability = (fallback: number) =>
+  z.preprocess(emptyToUndefined, z.coerce.number().gt(0, "must be above 0").lt(1, "must be below 1").default(fallback));
 const flag = z.preprocess(
   emptyToUndefined,
   z
@@ -86,6 +89,13 @@ const envSchema = z.object({
       .array(z.string().regex(/^\d+(\.\d+)?$/, "review intervals must be non-negative numbers of days").transform(Number))
       .min(1, "needs at least one interval"),
   ),
+  CO_PACING: z.preprocess(emptyToUndefined, z.enum(["success", "bands"]).default("success")),
+  CO_TARGET_SUCCESS: probability(0.7),
+  CO_ELO_K_A: z.preprocess(emptyToUndefined, z.coerce.number().gt(0).max(10).default(0.8)),
+  CO_ELO_K_B: z.preprocess(emptyToUndefined, z.coerce.number().min(0).max(10).default(0.05)),
+  CO_REVIEW_SCHEDULER: z.preprocess(emptyToUndefined, z.enum(["fsrs", "buckets"]).default("fsrs")),
+  CO_REVIEW_RETENTION: probability(0.9),
+  CO_RETENTION_REVIEWS: flag,
   CO_EVAL_POOL_SIZE: int(2, 1, 16),
   CO_EVAL_MAX_PER_USER: int(1, 1, 16),
   CO_EVAL_QUEUE_LIMIT: int(32, 1, 10_000),
@@ -139,11 +149,27 @@ export interface Config {
   rateLimit: { requests: number; windowSeconds: number };
   recommendation: { weakness: number; novelty: number; difficulty: number; recency: number };
   reviewBucketsDays: number[];
+  learning: LearningConfig;
   /** Local sandboxes: processes per pool, a user's evaluations at once, and how many may wait. */
   evaluator: { poolSize: number; maxPerUser: number; queueLimit: number };
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
   /** How long SIGTERM waits for in-flight requests (longer than the 10 s evaluation budget) before answering them 503. */
   shutdownGraceMs: number;
+}
+
+/** How the CO paces practice and schedules reviews (the learning engine, or the replaced rules). */
+export interface LearningConfig {
+  /** `success`: closeness of the predicted P(pass) to `targetSuccess`; `bands`: the last five submissions' pass rate. */
+  pacing: "success" | "bands";
+  targetSuccess: number;
+  /** Elo uncertainty K(n) = a / (1 + b·n). */
+  elo: { a: number; b: number };
+  /** `fsrs`: an FSRS card per (user, problem); `buckets`: the fixed intervals of `reviewBucketsDays`. */
+  scheduler: "fsrs" | "buckets";
+  /** FSRS desired retention. */
+  retention: number;
+  /** FSRS only: also schedule problems passed without a failure (reason `retention`). */
+  retentionReviews: boolean;
 }
 
 /** A configuration problem, naming each offending variable. */
@@ -231,6 +257,14 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     },
     reviewBucketsDays: e.CO_REVIEW_BUCKETS,
     evaluator: { poolSize: e.CO_EVAL_POOL_SIZE, maxPerUser: e.CO_EVAL_MAX_PER_USER, queueLimit: e.CO_EVAL_QUEUE_LIMIT },
+    learning: {
+      pacing: e.CO_PACING,
+      targetSuccess: e.CO_TARGET_SUCCESS,
+      elo: { a: e.CO_ELO_K_A, b: e.CO_ELO_K_B },
+      scheduler: e.CO_REVIEW_SCHEDULER,
+      retention: e.CO_REVIEW_RETENTION,
+      retentionReviews: e.CO_RETENTION_REVIEWS,
+    },
     logLevel: e.CO_LOG_LEVEL,
     shutdownGraceMs: e.CO_SHUTDOWN_GRACE_MS,
   };

@@ -1,7 +1,7 @@
 import type { Subject } from "@co/shared";
-import { and, asc, desc, eq, lte, ne, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, isNotNull, lte, ne, sql, type SQL } from "drizzle-orm";
 import type { DbOrTx } from "../db/database.js";
-import { mastery, problems, reviewQueue, submissions } from "../db/schema/index.js";
+import { mastery, problemDifficulty, problems, reviewQueue, submissions } from "../db/schema/index.js";
 
 /** What the learner's history says about one attempted problem. */
 export interface AttemptFacts {
@@ -30,7 +30,13 @@ export class LearnerFactsRepository {
 
   /** The earliest due review item of this subject (and track), other than the excluded problem. */
   async dueReview(userId: string, subject: Subject, now: Date, options: { track?: string | null; exclude?: string | null }) {
-    const conditions: SQL[] = [eq(reviewQueue.userId, userId), eq(reviewQueue.subject, subject), lte(reviewQueue.nextDueAt, now)];
+    // A row without a reason holds an FSRS card only: it is not queued.
+    const conditions: SQL[] = [
+      eq(reviewQueue.userId, userId),
+      eq(reviewQueue.subject, subject),
+      isNotNull(reviewQueue.reason),
+      lte(reviewQueue.nextDueAt, now),
+    ];
     if (options.track) conditions.push(eq(reviewQueue.track, options.track));
     if (options.exclude) conditions.push(ne(reviewQueue.problemId, options.exclude));
     const [row] = await this.db
@@ -42,12 +48,24 @@ export class LearnerFactsRepository {
     return row?.problemId ?? null;
   }
 
-  async topicMastery(userId: string): Promise<Map<string, number>> {
+  /** Per topic: the EMA score (0–100) and the Elo skill θ. */
+  async topicMastery(userId: string): Promise<Map<string, { score: number; skill: number }>> {
     const rows = await this.db
-      .select({ keyId: mastery.keyId, score: mastery.score })
+      .select({ keyId: mastery.keyId, score: mastery.score, skill: mastery.skill })
       .from(mastery)
       .where(and(eq(mastery.userId, userId), eq(mastery.keyType, "topic")));
-    return new Map(rows.map((row) => [row.keyId, row.score]));
+    return new Map(rows.map((row) => [row.keyId, { score: row.score, skill: row.skill }]));
+  }
+
+  /** Elo β of the subject's graded problems (of one track, when given); problems never graded are absent. */
+  async problemDifficulty(subject: Subject, track?: string | null): Promise<Map<string, number>> {
+    const conditions: SQL[] = [eq(problemDifficulty.subject, subject)];
+    if (track) conditions.push(eq(problemDifficulty.track, track));
+    const rows = await this.db
+      .select({ problemId: problemDifficulty.problemId, beta: problemDifficulty.beta })
+      .from(problemDifficulty)
+      .where(and(...conditions));
+    return new Map(rows.map((row) => [row.problemId, row.beta]));
   }
 
   /** Per problem attempted in this subject: when last attempted, whether ever passed, and what it is. */

@@ -1,13 +1,37 @@
-import { and, asc, eq, sql, type SQL } from "drizzle-orm";
+import { and, asc, eq, inArray, sql, type SQL } from "drizzle-orm";
 import type { DbOrTx } from "../db/database.js";
-import { mastery } from "../db/schema/index.js";
+import { mastery, problemDifficulty, problems } from "../db/schema/index.js";
 
 export type MasteryRow = typeof mastery.$inferSelect;
+export type MasteryKeyType = MasteryRow["keyType"];
+
+export interface MasteryKey {
+  keyType: MasteryKeyType;
+  keyId: string;
+}
+
+/** What a key holds before and after an observation. */
+export interface MasteryState extends MasteryKey {
+  ema: number;
+  score: number;
+  skill: number;
+  attempts: number;
+}
+
+/** Code-unit order of (key_type, key_id): one total order every transaction agrees on. */
+export const byKey = (a: MasteryKey, b: MasteryKey) =>
+  a.keyType < b.keyType ? -1 : a.keyType > b.keyType ? 1 : a.keyId < b.keyId ? -1 : a.keyId > b.keyId ? 1 : 0;
+
+/** How β of a problem never graded follows from its authored difficulty: (difficulty − center)·step. */
+export interface BetaPrior {
+  center: number;
+  step: number;
+}
 
 export class MasteryRepository {
   constructor(private readonly db: DbOrTx) {}
 
-  listForUser(userId: string, keyType?: "topic" | "outcome"): Promise<MasteryRow[]> {
+  listForUser(userId: string, keyType?: MasteryKeyType): Promise<MasteryRow[]> {
     const conditions: SQL[] = [eq(mastery.userId, userId)];
     if (keyType) conditions.push(eq(mastery.keyType, keyType));
     return this.db
@@ -16,39 +40,74 @@ export class MasteryRepository {
       .where(and(...conditions))
       .orderBy(asc(mastery.keyType), asc(mastery.keyId));
   }
+
+  /**
+   * Median β of the locally stored problems listing each key (topic or outcome), one
+   * query for all keys: the current β where graded, else the prior of the authored
+   * difficulty. Keys no stored problem lists are absent.
+   */
+  async medianBeta(keyType: MasteryKeyType, keyIds: string[], prior: BetaPrior): Promise<Map<string, number>> {
+    if (keyIds.length === 0) return new Map();
+    const list = keyType === "topic" ? problems.topics : problems.outcomes;
+    const beta = sql`coalesce(${problemDifficulty.beta}, (${problems.difficulty} - ${prior.center}::float8) * ${prior.step}::float8)`;
+    const rows = await this.db
+      .select({
+        keyId: sql<string>`k.key_id`,
+        median: sql<number>`percentile_cont(0.5) within group (order by ${beta})`.mapWith(Number),
+      })
+      .from(problems)
+      .innerJoin(sql`lateral jsonb_array_elements_text(${list}) as k(key_id)`, sql`true`)
+      .leftJoin(problemDifficulty, eq(problemDifficulty.problemId, problems.id))
+      .where(inArray(sql`k.key_id`, keyIds))
+      .groupBy(sql`k.key_id`);
+    return new Map(rows.map((row) => [row.keyId, row.median]));
+  }
 }
 
-/** EMA step of §8.4: a new key starts at 0.5, then ema ← ema + 0.2·(x − ema). */
-export const EMA_START = 0.5;
-export const EMA_RATE = 0.2;
-
-/** Code-unit order of (key_type, key_id): one total order every transaction agrees on. */
-const byKey = (a: { keyType: string; keyId: string }, b: { keyType: string; keyId: string }) =>
-  a.keyType < b.keyType ? -1 : a.keyType > b.keyType ? 1 : a.keyId < b.keyId ? -1 : a.keyId > b.keyId ? 1 : 0;
-
 /**
- * Applies one observation (1 passed, 0 otherwise) to every key in a single atomic
- * upsert: concurrent submissions serialise on the row lock, so no update is lost.
- * The rows are written (and so locked) in (key_type, key_id) order, never the problem's
- * topic order: two submissions on problems listing the same topics in opposite orders
- * would otherwise each hold one row and wait for the other's (a deadlock, 40P01).
+ * Locks the user's rows of these keys, creating missing ones at their starting values,
+ * and returns what they hold. The keys are written (and so locked) in (key_type, key_id)
+ * order, never the problem's topic order: two submissions on problems listing the same
+ * topics in opposite orders would otherwise each hold one row and wait for the other's
+ * (a deadlock, 40P01). Concurrent submissions then serialise on these locks until commit,
+ * so an update computed from what this returns loses nothing.
  */
-export async function applyMasteryObservation(
+export async function lockMastery(
   db: DbOrTx,
   userId: string,
-  keys: { keyType: "topic" | "outcome"; keyId: string }[],
-  observation: 0 | 1,
+  keys: MasteryKey[],
+  start: { ema: number; score: number; skill: number },
   now: Date,
-): Promise<void> {
+): Promise<MasteryState[]> {
   const unique = [...new Map(keys.map((key) => [`${key.keyType}:${key.keyId}`, key])).values()].sort(byKey);
-  if (unique.length === 0) return;
-  const firstEma = EMA_START + EMA_RATE * (observation - EMA_START);
-  const nextEma = sql`${mastery.ema} + ${EMA_RATE} * (${observation}::float8 - ${mastery.ema})`;
-  await db
+  if (unique.length === 0) return [];
+  const rows = await db
     .insert(mastery)
-    .values(unique.map((key) => ({ userId, ...key, ema: firstEma, score: Math.round(firstEma * 100), updatedAt: now })))
-    .onConflictDoUpdate({
-      target: [mastery.userId, mastery.keyType, mastery.keyId],
-      set: { ema: nextEma, score: sql`round((${nextEma}) * 100)::int`, updatedAt: now },
+    .values(unique.map((key) => ({ userId, ...key, ...start, attempts: 0, updatedAt: now })))
+    // A no-op update, so existing rows are locked and returned too.
+    .onConflictDoUpdate({ target: [mastery.userId, mastery.keyType, mastery.keyId], set: { userId: sql`${mastery.userId}` } })
+    .returning({
+      keyType: mastery.keyType,
+      keyId: mastery.keyId,
+      ema: mastery.ema,
+      score: mastery.score,
+      skill: mastery.skill,
+      attempts: mastery.attempts,
     });
+  return rows.sort(byKey);
+}
+
+/** Writes new values of rows `lockMastery` locked in this transaction, in one statement. */
+export async function writeMastery(db: DbOrTx, userId: string, states: MasteryState[], now: Date): Promise<void> {
+  if (states.length === 0) return;
+  const values = sql.join(
+    [...states]
+      .sort(byKey)
+      .map((s) => sql`(${s.keyType}, ${s.keyId}, ${s.ema}::float8, ${s.score}::int, ${s.skill}::float8, ${s.attempts}::int)`),
+    sql`, `,
+  );
+  await db.execute(sql`
+    update ${mastery} set ema = v.ema, score = v.score, skill = v.skill, attempts = v.attempts, updated_at = ${now.toISOString()}::timestamptz
+    from (values ${values}) as v(key_type, key_id, ema, score, skill, attempts)
+    where ${mastery.userId} = ${userId} and ${mastery.keyType} = v.key_type and ${mastery.keyId} = v.key_id`);
 }

@@ -1,48 +1,71 @@
 import type { Subject } from "@co/shared";
-import { and, eq, sql } from "drizzle-orm";
+import { and, count, eq, ne, sql } from "drizzle-orm";
 import type { DbOrTx } from "../db/database.js";
-import { reviewQueue } from "../db/schema/index.js";
+import { reviewQueue, submissions } from "../db/schema/index.js";
 
-interface ReviewTarget {
+export interface ReviewTarget {
   userId: string;
   problemId: string;
   subject: Subject;
   track: string | null;
 }
 
-const DAY_MS = 86_400_000;
+export type ReviewRow = typeof reviewQueue.$inferSelect;
+
+/** The columns a scheduler decides: the placement and (FSRS) the card. */
+export type ReviewPlacement = Pick<ReviewRow, "nextDueAt" | "bucket"> &
+  Partial<Pick<ReviewRow, "reason" | "stability" | "difficulty" | "state" | "reps" | "lapses" | "lastReview" | "scheduledDays" | "learningSteps">>;
+
+const whereTarget = (target: ReviewTarget) => and(eq(reviewQueue.userId, target.userId), eq(reviewQueue.problemId, target.problemId));
 
 /**
- * Spaced repetition (§8.4): a failure puts the problem in bucket 0, due after
- * `buckets[0]` days; a pass moves it one bucket on, or out past the last one.
- * One row per (user, problem), kept by the unique key and upserts.
+ * The statements of the review queue, one row per (user, problem) kept by the unique key.
+ * Which placement a problem gets is the schedulers' business (services/learning).
  */
 export class ReviewQueueRepository {
-  constructor(private readonly buckets: number[]) {}
-
-  async recordFailure(db: DbOrTx, target: ReviewTarget, now: Date): Promise<void> {
-    const due = new Date(now.getTime() + this.buckets[0]! * DAY_MS);
-    await db
-      .insert(reviewQueue)
-      .values({ ...target, reason: "fail", bucket: 0, nextDueAt: due })
-      .onConflictDoUpdate({
-        target: [reviewQueue.userId, reviewQueue.problemId],
-        set: { reason: "fail", bucket: 0, nextDueAt: due },
-      });
+  /** The row, locked until the transaction ends; null when the problem has none. */
+  async lock(db: DbOrTx, target: ReviewTarget): Promise<ReviewRow | null> {
+    const [row] = await db.select().from(reviewQueue).where(whereTarget(target)).for("update");
+    return row ?? null;
   }
 
-  async recordPass(db: DbOrTx, target: ReviewTarget, now: Date): Promise<void> {
-    const where = and(eq(reviewQueue.userId, target.userId), eq(reviewQueue.problemId, target.problemId));
-    const last = this.buckets.length - 1;
-    await db.delete(reviewQueue).where(and(where, sql`${reviewQueue.bucket} >= ${last}`));
-    // Interval of the next bucket, looked up in SQL so the move is one atomic statement.
-    const intervals = sql.raw(`ARRAY[${this.buckets.map((days) => Number(days)).join(",")}]::float8[]`);
+  /**
+   * Makes sure the problem has a row (unqueued, no card yet) and locks it: concurrent
+   * first attempts then serialise on it instead of both inserting.
+   */
+  async lockOrCreate(db: DbOrTx, target: ReviewTarget, now: Date): Promise<ReviewRow> {
     await db
-      .update(reviewQueue)
-      .set({
-        bucket: sql`${reviewQueue.bucket} + 1`,
-        nextDueAt: sql`${now.toISOString()}::timestamptz + (${intervals})[${reviewQueue.bucket} + 2] * interval '1 day'`,
+      .insert(reviewQueue)
+      .values({ ...target, reason: null, nextDueAt: now, bucket: 0 })
+      .onConflictDoNothing({ target: [reviewQueue.userId, reviewQueue.problemId] });
+    return (await this.lock(db, target))!;
+  }
+
+  /** Inserts or overwrites the problem's placement in one atomic statement. */
+  async upsert(db: DbOrTx, target: ReviewTarget, placement: ReviewPlacement): Promise<void> {
+    await db
+      .insert(reviewQueue)
+      .values({ ...target, ...placement })
+      .onConflictDoUpdate({ target: [reviewQueue.userId, reviewQueue.problemId], set: placement });
+  }
+
+  async update(db: DbOrTx, target: ReviewTarget, placement: ReviewPlacement): Promise<void> {
+    await db.update(reviewQueue).set(placement).where(whereTarget(target));
+  }
+
+  async remove(db: DbOrTx, target: ReviewTarget): Promise<void> {
+    await db.delete(reviewQueue).where(whereTarget(target));
+  }
+
+  /** Graded attempts on the problem earlier in this session (all but `excludeSubmissionId`), and how many failed. */
+  async sessionAttempts(db: DbOrTx, sessionId: string, problemId: string, excludeSubmissionId: string) {
+    const [row] = await db
+      .select({
+        attempts: count(),
+        failures: count(sql`case when ${submissions.status} <> 'passed' then 1 end`),
       })
-      .where(where);
+      .from(submissions)
+      .where(and(eq(submissions.sessionId, sessionId), eq(submissions.problemId, problemId), ne(submissions.id, excludeSubmissionId)));
+    return { attempts: row?.attempts ?? 0, failures: row?.failures ?? 0 };
   }
 }

@@ -2,7 +2,7 @@ import { and, desc, eq, isNull, lt, or, sql, type SQL } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import type { DbOrTx } from "../db/database.js";
 import { sessions } from "../db/schema/index.js";
-import type { Position } from "../services/cursor.js";
+import { beforeKey, exactAt, type Position } from "../db/keyset.js";
 
 export type SessionRow = typeof sessions.$inferSelect;
 export type NewSession = typeof sessions.$inferInsert;
@@ -69,7 +69,7 @@ export class SessionsRepository {
     if (options.status) conditions.push(eq(sessions.status, options.status));
     if (options.after) {
       const at = this.exactStartedAt(userId, options.after);
-      conditions.push(or(lt(sessions.startedAt, at), and(eq(sessions.startedAt, at), lt(sessions.id, options.after.id)))!);
+      conditions.push(beforeKey({ at: sessions.startedAt, id: sessions.id }, at, options.after.id));
     }
     return this.db
       .select()
@@ -91,7 +91,7 @@ export class SessionsRepository {
       .select({ startedAt: cursorRow.startedAt })
       .from(cursorRow)
       .where(and(eq(cursorRow.id, position.id), eq(cursorRow.userId, userId)));
-    return sql`coalesce((${exact}), ${position.at.toISOString()}::timestamptz)`;
+    return exactAt(exact, position);
   }
 
   /**

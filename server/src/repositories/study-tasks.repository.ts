@@ -1,7 +1,7 @@
-import { and, asc, eq, gt, gte, inArray, lt, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, eq, gte, inArray, lt, sql, type SQL } from "drizzle-orm";
 import type { DbOrTx } from "../db/database.js";
 import { studyPaths, studyTasks, TASK_STATUSES } from "../db/schema/index.js";
-import type { Position } from "../services/cursor.js";
+import { afterKey, type Position } from "../db/keyset.js";
 
 export type StudyTaskRow = typeof studyTasks.$inferSelect;
 export type NewStudyTask = typeof studyTasks.$inferInsert;
@@ -20,11 +20,7 @@ export interface TaskFilter {
 /** Earliest first: scheduled_at, then id, so keyset pages never skip or repeat a row. */
 const scheduleOrder = [asc(studyTasks.scheduledAt), asc(studyTasks.id)];
 
-const afterPosition = (position: Position): SQL =>
-  or(
-    gt(studyTasks.scheduledAt, position.at),
-    and(eq(studyTasks.scheduledAt, position.at), gt(studyTasks.id, position.id)),
-  )!;
+const afterPosition = (position: Position): SQL => afterKey({ at: studyTasks.scheduledAt, id: studyTasks.id }, position.at, position.id);
 
 /**
  * Study tasks. Every read and write that takes a user id is confined to that user's

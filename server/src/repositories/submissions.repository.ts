@@ -1,8 +1,8 @@
-import { and, desc, eq, lt, or, sql, type SQL } from "drizzle-orm";
+import { and, desc, eq, type SQL } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import type { DbOrTx } from "../db/database.js";
 import { submissions } from "../db/schema/index.js";
-import type { Position } from "../services/cursor.js";
+import { beforeKey, exactAt, type Position } from "../db/keyset.js";
 
 export type SubmissionRow = typeof submissions.$inferSelect;
 export type NewSubmission = typeof submissions.$inferInsert;
@@ -56,8 +56,7 @@ export class SubmissionsRepository {
         .select({ createdAt: cursorRow.createdAt })
         .from(cursorRow)
         .where(and(eq(cursorRow.id, options.after.id), eq(cursorRow.userId, userId)));
-      const at = sql`coalesce((${exact}), ${options.after.at.toISOString()}::timestamptz)`;
-      conditions.push(or(lt(submissions.createdAt, at), and(eq(submissions.createdAt, at), lt(submissions.id, options.after.id)))!);
+      conditions.push(beforeKey({ at: submissions.createdAt, id: submissions.id }, exactAt(exact, options.after), options.after.id));
     }
     return this.db
       .select()

@@ -1,16 +1,9 @@
+import type { Position } from "../db/keyset.js";
 import { AppError } from "../errors/app-error.js";
 
-/**
- * Keyset position of a list: (timestamp, id). Opaque to clients. `at` carries a Date's
- * milliseconds while timestamptz columns hold microseconds, so a repository compares
- * against the exact value of the row named by `id` (the caller's own), using `at` only
- * when that row is gone; comparing with `at` alone skips rows sharing its millisecond.
- */
-export interface Position {
-  at: Date;
-  id: string;
-}
+export type { Position };
 
+/** A keyset position as an opaque cursor for clients. */
 export const encodeCursor = (position: Position): string =>
   Buffer.from(JSON.stringify([position.at.toISOString(), position.id])).toString("base64url");
 

@@ -114,9 +114,22 @@ export type PathSummary = z.infer<typeof pathSummarySchema>;
 
 export const reviewItemSchema = z.object({
   problem_id: z.string(),
-  reason: z.enum(["fail", "slow", "heavy-hint", "mock-gap"]),
-  next_due_at: z.date(),
-  bucket: z.number().int().min(0).describe("Spaced-repetition bucket; the interval grows with it"),
+  reason: z
+    .enum(["fail", "slow", "heavy-hint", "mock-gap", "retention"])
+    .describe("Why it is queued: `fail` a failed attempt; `retention` a passed problem scheduled so forgetting is caught"),
+  next_due_at: z.date().describe("When it is due: the FSRS card's due date (or the bucket's)"),
+  bucket: z.number().int().min(0).describe("Passes since the last failure; under the bucket scheduler, the interval grows with it"),
+  retrievability: z
+    .number()
+    .min(0)
+    .max(1)
+    .nullable()
+    .describe("FSRS's predicted probability of recalling the problem now (0-1); null when the item has no FSRS card"),
+  stability: z
+    .number()
+    .positive()
+    .nullable()
+    .describe("FSRS memory stability in days: the interval after which recall falls to 90 %; null when the item has no FSRS card"),
 });
 export type ReviewItem = z.infer<typeof reviewItemSchema>;
 

@@ -6,7 +6,7 @@ import type {
   LearnerFactsRepository,
   RecentSubmissionFacts,
 } from "../../repositories/learner-facts.repository.js";
-import { rankCandidates, type Candidate, type LearnerFacts, type Weights } from "./scoring.js";
+import { rankCandidates, type Candidate, type LearnerFacts, type Pacing, type Weights } from "./scoring.js";
 
 export interface RecommendationRequest {
   userId: string;
@@ -31,7 +31,8 @@ const DAY_MS = 86_400_000;
 
 /**
  * Next problem (§8.2): a due review first, else the best-ranked candidate under the
- * guardrails. At most five round trips whatever the number of candidates.
+ * guardrails. At most six round trips whatever the number of candidates (five under
+ * `bands` pacing, which needs no problem difficulties).
  */
 export class RecommendationService {
   constructor(
@@ -39,6 +40,7 @@ export class RecommendationService {
     private readonly problemBank: ProblemBank,
     private readonly weights: Weights,
     private readonly clock: Clock,
+    private readonly pacing: Pacing,
   ) {}
 
   async recommend(request: RecommendationRequest): Promise<Recommendation | null> {
@@ -61,20 +63,26 @@ export class RecommendationService {
   }
 
   private async rank(request: RecommendationRequest, now: Date, count: number): Promise<Recommendation[]> {
-    const [problems, topicMastery, attempts, recent] = await Promise.all([
+    const [problems, topicMastery, attempts, recent, problemBeta] = await Promise.all([
       this.problemBank.listCandidates({ subject: request.subject, ...(request.track ? { track: request.track.slug } : {}) }),
       this.facts.topicMastery(request.userId),
       this.facts.attempts(request.userId, request.subject),
       this.facts.recentSubmissions(request.userId, request.subject),
+      this.pacing.mode === "success" ? this.facts.problemDifficulty(request.subject, request.track?.slug) : new Map<string, number>(),
     ]);
     const candidates: Candidate[] = problems;
-    const facts = learnerFacts(candidates, topicMastery, attempts, recent, now);
+    const facts: LearnerFacts = {
+      ...learnerFacts(candidates, topicMastery, attempts, recent, now),
+      topicSkill: new Map([...topicMastery].map(([topic, key]) => [topic, key.skill])),
+      problemBeta,
+    };
     const picks: Recommendation[] = [];
     let remaining = candidates;
     while (picks.length < count) {
       const best = rankCandidates(remaining, facts, {
         now,
         weights: this.weights,
+        pacing: this.pacing,
         excludeProblemId: request.excludeProblemId ?? null,
         ...(request.track ? { moduleOrder: request.track.moduleIds } : {}),
       });
@@ -97,7 +105,7 @@ export class RecommendationService {
  */
 function learnerFacts(
   candidates: Candidate[],
-  topicMastery: Map<string, number>,
+  topicMastery: Map<string, { score: number }>,
   attempts: Map<string, AttemptFacts>,
   recent: RecentSubmissionFacts[],
   now: Date,
@@ -113,7 +121,7 @@ function learnerFacts(
     if (now.getTime() - attempt.lastAt.getTime() < DAY_MS) topics.forEach((topic) => recentTopics.add(topic));
   }
   return {
-    topicMastery,
+    topicMastery: new Map([...topicMastery].map(([topic, key]) => [topic, key.score])),
     attempts,
     hardestPassed,
     recentTopics,

@@ -2,6 +2,7 @@
  * Pure ranking of §8.2: no I/O, so every rule is unit-testable and the service's
  * database cost stays a fixed number of queries whatever the number of candidates.
  */
+import { betaOfDifficulty, predictPass } from "../learning/elo.js";
 
 export interface Candidate {
   id: string;
@@ -25,6 +26,10 @@ export interface RecentSubmission {
 export interface LearnerFacts {
   /** Topic → mastery score 0–100. */
   topicMastery: Map<string, number>;
+  /** Topic → Elo skill θ; a topic never attempted is 0. Only success pacing reads it. */
+  topicSkill?: Map<string, number>;
+  /** Problem → Elo difficulty β; a problem never graded starts from its authored difficulty. */
+  problemBeta?: Map<string, number>;
   /** Problem id → attempts summary (every problem the learner tried in this subject). */
   attempts: Map<string, Attempt>;
   /** Newest first, at most 5. */
@@ -42,9 +47,18 @@ export interface Weights {
   recency: number;
 }
 
+/**
+ * How the pacing term is computed: `success` scores a candidate by how close its
+ * predicted P(pass) is to the target; `bands` is the replaced rule (the last five
+ * submissions' pass rate picks a target difficulty).
+ */
+export type Pacing = { mode: "success"; target: number } | { mode: "bands" };
+
 export interface RankingContext {
   now: Date;
   weights: Weights;
+  /** Default: bands. */
+  pacing?: Pacing;
   /** Track mode: modules in order; only the earliest module with unsolved problems under the ceiling competes. */
   moduleOrder?: string[];
   excludeProblemId?: string | null;
@@ -82,6 +96,17 @@ export function targetDifficulty(facts: LearnerFacts): number {
 
 export function pacing(candidate: Candidate, target: number): number {
   return 1 - Math.abs(candidate.difficulty - target) / 4;
+}
+
+/** Predicted P(pass) of the learner on the candidate: σ(mean θ over its topics − β). */
+export function predictedSuccess(candidate: Candidate, facts: LearnerFacts): number {
+  const skills = candidate.topics.map((topic) => facts.topicSkill?.get(topic) ?? 0);
+  return predictPass(skills, facts.problemBeta?.get(candidate.id) ?? betaOfDifficulty(candidate.difficulty));
+}
+
+/** 1 at the target success rate, falling linearly to 0 at the farther of P = 0 or P = 1. */
+export function successPacing(predicted: number, target: number): number {
+  return 1 - Math.abs(predicted - target) / Math.max(target, 1 - target);
 }
 
 export function recency(candidate: Candidate, facts: LearnerFacts): number {
@@ -131,14 +156,17 @@ export function rankCandidates(candidates: Candidate[], facts: LearnerFacts, con
   const eligible = eligibleCandidates(candidates, facts, context);
   if (eligible.length === 0) return null;
 
-  const target = targetDifficulty(facts);
+  const mode = context.pacing ?? { mode: "bands" };
+  const target = mode.mode === "bands" ? targetDifficulty(facts) : 0;
+  const pace = (candidate: Candidate) =>
+    mode.mode === "bands" ? pacing(candidate, target) : successPacing(predictedSuccess(candidate, facts), mode.target);
   const { weights } = context;
   let best: RankedCandidate | null = null;
   for (const candidate of eligible) {
     const raw =
       weights.weakness * weakness(candidate, facts) +
       weights.novelty * novelty(candidate, facts, context.now) +
-      weights.difficulty * pacing(candidate, target) +
+      weights.difficulty * pace(candidate) +
       weights.recency * recency(candidate, facts);
     // Rounded so floating-point noise cannot reorder equal scores.
     const score = Math.round(raw * 1e9) / 1e9;

@@ -1,5 +1,4 @@
-import type { ReviewItem, StudyPath, StudyTask, TaskEvent } from "@co/shared";
-import type { ReviewItemRow } from "../../repositories/review-items.repository.js";
+import type { StudyPath, StudyTask, TaskEvent } from "@co/shared";
 import type { StudyPathRow } from "../../repositories/study-paths.repository.js";
 import type { StudyTaskRow } from "../../repositories/study-tasks.repository.js";
 import type { TaskEventRow } from "../../repositories/task-events.repository.js";
@@ -39,9 +38,4 @@ export const toTaskEvent = (row: TaskEventRow): TaskEvent => ({
   created_at: row.createdAt,
 });
 
-export const toReviewItem = (row: ReviewItemRow): ReviewItem => ({
-  problem_id: row.problemId,
-  reason: row.reason,
-  next_due_at: row.nextDueAt,
-  bucket: row.bucket,
-});
+export { toReviewItem } from "../learning/review-item.js";

@@ -128,7 +128,7 @@ export class StudyPathsService {
       ...toSummary(totals),
       modules: modulesInTrackOrder(owned.track.moduleIds, modules),
       reviews_due: reviews.due,
-      upcoming_reviews: reviews.items.map(toReviewItem),
+      upcoming_reviews: reviews.items.map((item) => toReviewItem(item, now)),
     };
   }
 }

@@ -137,8 +137,9 @@ export class StudyTasksService {
 
   /** The caller's review items due now, earliest first. */
   async reviewDue(userId: string, limit: number): Promise<{ items: ReviewItem[] }> {
-    const rows = await this.deps.reviews.listDue(userId, this.deps.clock.now(), limit);
-    return { items: rows.map(toReviewItem) };
+    const now = this.deps.clock.now();
+    const rows = await this.deps.reviews.listDue(userId, now, limit);
+    return { items: rows.map((row) => toReviewItem(row, now)) };
   }
 
   /** scheduled → in_progress (sets `started_at`); CONFLICT from any other status, expired included. */

@@ -6,11 +6,10 @@ import { AppError } from "../../errors/app-error.js";
 import type { Clock } from "../../ports/clock.js";
 import type { Evaluator } from "../../ports/evaluator.js";
 import type { ProblemBank } from "../../ports/problem-bank.js";
-import { applyMasteryObservation } from "../../repositories/mastery.repository.js";
-import type { ReviewQueueRepository } from "../../repositories/review-queue.repository.js";
 import type { SessionsRepository } from "../../repositories/sessions.repository.js";
 import type { SubmissionRow, SubmissionsRepository } from "../../repositories/submissions.repository.js";
 import { decodeCursor, pageOf } from "../cursor.js";
+import type { LearningRecorder } from "../learning/learning-recorder.js";
 import { gradeCode, gradeMath, type Grade } from "./grading.js";
 import type { TaskSubmissionLink } from "./task-link.js";
 
@@ -49,7 +48,7 @@ export interface SubmissionsDeps {
   db: Database;
   submissions: SubmissionsRepository;
   sessions: SessionsRepository;
-  reviewQueue: ReviewQueueRepository;
+  learning: LearningRecorder;
   problemBank: ProblemBank;
   evaluator: Evaluator;
   taskLink: TaskSubmissionLink;
@@ -58,8 +57,8 @@ export interface SubmissionsDeps {
 
 /**
  * Graded submissions (§8.4): checks, evaluation through the Evaluator port (outside any
- * transaction), then one transaction for the submission, mastery, the review queue and
- * the study task. A neighbour failure throws before anything is written.
+ * transaction), then one transaction for the submission, what it teaches (mastery, the
+ * problem's difficulty, the review card) and the study task. A neighbour failure throws before anything is written.
  */
 export class SubmissionsService {
   /** Requests in flight on this instance, per (user, Idempotency-Key). */
@@ -144,20 +143,18 @@ export class SubmissionsService {
           taskId: input.task_id ?? null,
           createdAt: now,
         });
-        const passed = grade.status === "passed";
-        await applyMasteryObservation(
+        await this.deps.learning.record(
           tx,
-          userId,
-          [
-            ...problem.topics.map((keyId) => ({ keyType: "topic" as const, keyId })),
-            ...problem.outcomes.map((keyId) => ({ keyType: "outcome" as const, keyId })),
-          ],
-          passed ? 1 : 0,
+          {
+            userId,
+            sessionId: session.id,
+            submissionId: stored.id,
+            hintLevel: session.lastHintLevel,
+            passed: grade.status === "passed",
+            problem,
+          },
           now,
         );
-        const target = { userId, problemId: problem.id, subject: problem.subject, track: problem.track };
-        if (passed) await this.deps.reviewQueue.recordPass(tx, target, now);
-        else await this.deps.reviewQueue.recordFailure(tx, target, now);
         if (input.task_id) {
           await this.deps.taskLink.record(tx, {
             userId,

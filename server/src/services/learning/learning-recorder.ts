@@ -1,0 +1,71 @@
+import type { Subject } from "@co/shared";
+import type { LearningConfig } from "../../config/config.js";
+import type { DbOrTx } from "../../db/database.js";
+import { lockMastery, writeMastery, type MasteryKey } from "../../repositories/mastery.repository.js";
+import { lockDifficulty, writeDifficulty } from "../../repositories/problem-difficulty.repository.js";
+import type { ReviewQueueRepository, ReviewTarget } from "../../repositories/review-queue.repository.js";
+import { EMA_START, scoreOf } from "./ema.js";
+import { betaOfDifficulty } from "./elo.js";
+import { createFsrsSchedule, type FsrsSchedule } from "./fsrs-schedule.js";
+import { applyObservation } from "./mastery-update.js";
+import { ratingOf } from "./review-rating.js";
+import { bucketPlacement, fsrsPlacement } from "./review-scheduler.js";
+
+export interface GradedAttempt {
+  userId: string;
+  sessionId: string;
+  submissionId: string;
+  /** The session's hint level when the attempt was graded (0–3). */
+  hintLevel: number;
+  passed: boolean;
+  problem: { id: string; subject: Subject; track: string | null; difficulty: number; topics: string[]; outcomes: string[] };
+}
+
+/**
+ * What a graded attempt teaches the CO, written inside the submission's transaction:
+ * mastery (EMA and Elo θ) of every key of the problem, the problem's β, and its review
+ * card. Rows are locked in one order — the learner's mastery keys sorted, then the
+ * problem's difficulty, then the (user, problem) review row — so concurrent submissions
+ * serialise instead of losing an update or deadlocking.
+ */
+export class LearningRecorder {
+  private readonly fsrs: FsrsSchedule;
+
+  constructor(
+    private readonly reviews: ReviewQueueRepository,
+    private readonly config: LearningConfig,
+    private readonly buckets: readonly number[],
+  ) {
+    this.fsrs = createFsrsSchedule({ retention: config.retention });
+  }
+
+  async record(tx: DbOrTx, attempt: GradedAttempt, now: Date): Promise<void> {
+    const { problem } = attempt;
+    const observation = attempt.passed ? 1 : 0;
+    const keys: MasteryKey[] = [
+      ...problem.topics.map((keyId) => ({ keyType: "topic" as const, keyId })),
+      ...problem.outcomes.map((keyId) => ({ keyType: "outcome" as const, keyId })),
+    ];
+    const current = await lockMastery(tx, attempt.userId, keys, { ema: EMA_START, score: scoreOf(EMA_START), skill: 0 }, now);
+    const target = { problemId: problem.id, subject: problem.subject, track: problem.track };
+    const difficulty = await lockDifficulty(tx, target, betaOfDifficulty(problem.difficulty), now);
+    const next = applyObservation(current, difficulty, observation, this.config.elo);
+    await writeMastery(tx, attempt.userId, next.keys, now);
+    await writeDifficulty(tx, problem.id, next.difficulty, now);
+    await this.schedule(tx, { userId: attempt.userId, ...target }, attempt, now);
+  }
+
+  private async schedule(tx: DbOrTx, target: ReviewTarget, attempt: GradedAttempt, now: Date): Promise<void> {
+    if (this.config.scheduler === "buckets") {
+      const row = attempt.passed ? await this.reviews.lock(tx, target) : null;
+      const placement = bucketPlacement(this.buckets, row, attempt.passed, now);
+      if (placement === "remove") await this.reviews.remove(tx, target);
+      else if (placement !== "none") await (attempt.passed ? this.reviews.update(tx, target, placement) : this.reviews.upsert(tx, target, placement));
+      return;
+    }
+    const row = await this.reviews.lockOrCreate(tx, target, now);
+    const earlier = await this.reviews.sessionAttempts(tx, attempt.sessionId, target.problemId, attempt.submissionId);
+    const rating = ratingOf({ passed: attempt.passed, hintLevel: attempt.hintLevel, earlierAttempts: earlier.attempts, earlierFailures: earlier.failures });
+    await this.reviews.update(tx, target, fsrsPlacement(row, rating, now, this.fsrs, this.config.retentionReviews));
+  }
+}

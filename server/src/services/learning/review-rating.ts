@@ -1,0 +1,25 @@
+/** What an attempt says about the learner's recall of that problem: the FSRS grade. */
+export type ReviewRating = "again" | "hard" | "good" | "easy";
+
+export interface AttemptOutcome {
+  passed: boolean;
+  /** The highest tutor hint level the session reached on this problem (0–3). */
+  hintLevel: number;
+  /** Graded attempts on this problem earlier in the same session. */
+  earlierAttempts: number;
+  /** How many of those failed. */
+  earlierFailures: number;
+}
+
+/**
+ * The rating mapping: a failure is a lapse (Again); a pass that needed the concept or
+ * step-by-step hint (level 2–3), or came after a failure in the same session, was
+ * recalled with effort (Hard); a first-try pass with no hint at all is Easy; any other
+ * pass (a nudge, or a second try after an error that did not fail) is Good.
+ */
+export function ratingOf(attempt: AttemptOutcome): ReviewRating {
+  if (!attempt.passed) return "again";
+  if (attempt.hintLevel >= 2 || attempt.earlierFailures > 0) return "hard";
+  if (attempt.earlierAttempts === 0 && attempt.hintLevel === 0) return "easy";
+  return "good";
+}
