@@ -34,7 +34,7 @@ async function failOnce(user: string, problemId: string) {
 }
 
 beforeAll(async () => {
-  app = await startStudyApp({ env: { CO_REVIEW_BUCKETS: "0,3,7" } });
+  app = await startStudyApp({ env: { CO_REVIEW_BUCKETS: "0,3,7", CO_REVIEW_SCHEDULER: "buckets" } });
   // The intruder's path is the older one and the victim's task the earliest: a `current`,
   // `next`, `list` or `reviewDue` that forgot the user filter would answer the victim's.
   intruderPath = await createPath(app, INTRUDER, { track_id: "coding-foundations", initial_tasks: 1 });

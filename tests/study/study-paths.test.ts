@@ -18,7 +18,7 @@ const DAY_MS = 86_400_000;
 let app: TestApp;
 beforeAll(async () => {
   // Bucket 0 = due at once, so a failed attempt shows up as a due review.
-  app = await startStudyApp({ env: { CO_REVIEW_BUCKETS: "0,3,7" } });
+  app = await startStudyApp({ env: { CO_REVIEW_BUCKETS: "0,3,7", CO_REVIEW_SCHEDULER: "buckets" } });
 });
 afterAll(() => app.close());
 
@@ -150,7 +150,17 @@ describe("studyPaths.progress", () => {
     expect(progress.modules[6]).toEqual({ module: "capstone", total: 1, completed: 0, accuracy: null });
     // The failed attempt put its problem in the review queue, due at once (bucket 0 = 0 days).
     expect(progress.reviews_due).toBe(1);
-    expect(progress.upcoming_reviews).toEqual([{ problem_id: second!.id, reason: "fail", bucket: 0, next_due_at: expect.any(String) }]);
+    expect(progress.upcoming_reviews).toEqual([
+      {
+        problem_id: second!.id,
+        reason: "fail",
+        bucket: 0,
+        next_due_at: expect.any(String),
+        // The bucket scheduler keeps no FSRS card, so there is no estimate.
+        retrievability: null,
+        stability: null,
+      },
+    ]);
     expect((await eventsOf(app, user, expired!.id)).map((event) => event.payload)).toEqual([
       { source: "batch" },
       expect.objectContaining({ from: "scheduled", to: "expired" }),
