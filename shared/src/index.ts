@@ -1,3 +1,4 @@
+export * from "./contracts/enums.js";
 export * from "./contracts/common.js";
 export * from "./contracts/problems.js";
 export * from "./contracts/tracks.js";

@@ -1,13 +1,14 @@
 import { z } from "zod";
+import { SUBJECTS } from "./enums.js";
 
 /** Subjects a track or problem belongs to. */
-export const subjectSchema = z.enum(["coding", "math", "systems"]).describe("Subject area");
+export const subjectSchema = z.enum(SUBJECTS).describe("Subject area");
 export type Subject = z.infer<typeof subjectSchema>;
 
 export const uuidSchema = z.uuid();
 
 /** Paged lists: `limit` (default 20, max 100) and an opaque `cursor`. */
-export const pageQuerySchema = z.object({
+export const pageQuerySchema = z.strictObject({
   limit: z.coerce.number().int().min(1).max(100).default(20).describe("Page size, 1-100 (default 20)"),
   cursor: z.string().max(512).optional().describe("Opaque cursor from the previous page's next_cursor"),
 });

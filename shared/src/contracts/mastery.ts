@@ -1,8 +1,9 @@
 import { z } from "zod";
+import { MASTERY_KEY_TYPES } from "./enums.js";
 
-export const masteryKeyTypeSchema = z.enum(["topic", "outcome"]);
+export const masteryKeyTypeSchema = z.enum(MASTERY_KEY_TYPES);
 
-export const listMasteryInputSchema = z.object({
+export const listMasteryInputSchema = z.strictObject({
   key_type: masteryKeyTypeSchema.optional().describe("Only topic or only outcome mastery"),
 });
 

@@ -1,13 +1,14 @@
 import { z } from "zod";
 import { subjectSchema } from "./common.js";
+import { COMPARE_MODES, LANGUAGES, PROBLEM_TYPES } from "./enums.js";
 
-export const problemTypeSchema = z.enum(["coding", "expression", "equation", "essay"]);
+export const problemTypeSchema = z.enum(PROBLEM_TYPES);
 export type ProblemType = z.infer<typeof problemTypeSchema>;
 
-export const languageSchema = z.enum(["python", "javascript"]);
+export const languageSchema = z.enum(LANGUAGES);
 export type Language = z.infer<typeof languageSchema>;
 
-export const compareModeSchema = z.enum(["exact", "unordered", "float"]);
+export const compareModeSchema = z.enum(COMPARE_MODES);
 export type CompareMode = z.infer<typeof compareModeSchema>;
 
 /** One test case: positional arguments and the expected return value. */
@@ -68,4 +69,4 @@ export const hiddenBundleSchema = z.object({
 });
 export type HiddenBundle = z.infer<typeof hiddenBundleSchema>;
 
-export const problemIdInputSchema = z.object({ id: z.string().min(1).max(200).describe("Problem id") });
+export const problemIdInputSchema = z.strictObject({ id: z.string().min(1).max(200).describe("Problem id") });

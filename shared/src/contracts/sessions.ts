@@ -1,8 +1,9 @@
 import { z } from "zod";
 import { pageQuerySchema, pagedSchema, subjectSchema } from "./common.js";
+import { SESSION_ACTIONS, SESSION_MODES, SESSION_STATUSES } from "./enums.js";
 
-export const sessionModeSchema = z.enum(["practice", "mock", "track"]);
-export const sessionStatusSchema = z.enum(["active", "completed", "abandoned"]);
+export const sessionModeSchema = z.enum(SESSION_MODES);
+export const sessionStatusSchema = z.enum(SESSION_STATUSES);
 
 export const sessionSchema = z.object({
   id: z.uuid(),
@@ -18,7 +19,7 @@ export const sessionSchema = z.object({
 });
 export type Session = z.infer<typeof sessionSchema>;
 
-export const createSessionInputSchema = z.object({
+export const createSessionInputSchema = z.strictObject({
   subject: subjectSchema,
   mode: sessionModeSchema.default("practice"),
   track_id: z.string().min(1).max(200).optional().describe("Track uuid or slug; required in track mode"),
@@ -26,12 +27,12 @@ export const createSessionInputSchema = z.object({
 });
 export type CreateSessionInput = z.infer<typeof createSessionInputSchema>;
 
-export const sessionIdInputSchema = z.object({ id: z.uuid().describe("Session id") });
+export const sessionIdInputSchema = z.strictObject({ id: z.uuid().describe("Session id") });
 
-export const sessionActionSchema = z.enum(["advance", "retry", "giveup"]);
+export const sessionActionSchema = z.enum(SESSION_ACTIONS);
 export type SessionAction = z.infer<typeof sessionActionSchema>;
 
-export const updateSessionInputSchema = z.object({
+export const updateSessionInputSchema = z.strictObject({
   id: z.uuid().describe("Session id"),
   action: sessionActionSchema.describe("advance: next recommended problem; retry: same problem, hints reset; giveup: abandon"),
   expected_problem_id: z

@@ -1,22 +1,15 @@
 import { z } from "zod";
 import { pageQuerySchema, pagedSchema } from "./common.js";
+import { REVIEW_REASONS, STUDY_PATH_STATUSES, TASK_EVENT_TYPES, TASK_STATUSES } from "./enums.js";
 
 export const taskStatusSchema = z
-  .enum(["scheduled", "in_progress", "completed", "skipped", "expired"])
+  .enum(TASK_STATUSES)
   .describe("scheduled → in_progress → completed; scheduled | in_progress → skipped; scheduled → expired 7 days after scheduled_at");
 export type TaskStatus = z.infer<typeof taskStatusSchema>;
 
-export const studyPathStatusSchema = z.enum(["active", "completed", "archived"]);
+export const studyPathStatusSchema = z.enum(STUDY_PATH_STATUSES);
 
-export const taskEventTypeSchema = z.enum([
-  "created",
-  "started",
-  "submitted",
-  "evaluated",
-  "hint_requested",
-  "tutor_interaction",
-  "status_changed",
-]);
+export const taskEventTypeSchema = z.enum(TASK_EVENT_TYPES);
 
 /** Largest `config` / `metadata` object accepted, as JSON text. */
 export const STUDY_JSON_LIMIT_CHARS = 16 * 1024;
@@ -115,7 +108,7 @@ export type PathSummary = z.infer<typeof pathSummarySchema>;
 export const reviewItemSchema = z.object({
   problem_id: z.string(),
   reason: z
-    .enum(["fail", "slow", "heavy-hint", "mock-gap", "retention"])
+    .enum(REVIEW_REASONS)
     .describe("Why it is queued: `fail` a failed attempt; `retention` a passed problem scheduled so forgetting is caught"),
   next_due_at: z.date().describe("When it is due: the FSRS card's due date (or the bucket's)"),
   bucket: z.number().int().min(0).describe("Passes since the last failure; under the bucket scheduler, the interval grows with it"),
@@ -140,7 +133,7 @@ export const moduleProgressSchema = z.object({
   accuracy: accuracySchema,
 });
 
-export const createStudyPathInputSchema = z.object({
+export const createStudyPathInputSchema = z.strictObject({
   track_id: z.string().min(1).max(200).describe("Track uuid or slug"),
   config: jsonObject("config").optional().describe("Free-form settings of the path (≤ 16 KiB as JSON)"),
   initial_tasks: z
@@ -159,7 +152,7 @@ export const createdStudyPathSchema = studyPathSchema.extend({
 
 export const currentStudyPathSchema = studyPathSchema.extend({ summary: pathSummarySchema });
 
-export const studyPathIdInputSchema = z.object({ id: z.uuid().describe("Study path id") });
+export const studyPathIdInputSchema = z.strictObject({ id: z.uuid().describe("Study path id") });
 
 export const studyPathProgressSchema = pathSummarySchema.extend({
   path_id: z.uuid(),
@@ -169,7 +162,7 @@ export const studyPathProgressSchema = pathSummarySchema.extend({
 });
 export type StudyPathProgress = z.infer<typeof studyPathProgressSchema>;
 
-export const newStudyTaskSchema = z.object({
+export const newStudyTaskSchema = z.strictObject({
   problem_id: z.string().min(1).max(200),
   module: z.string().min(1).max(200).optional().describe("Defaults to the problem's module"),
   topic_tags: z.array(z.string().min(1).max(100)).max(20).optional().describe("Defaults to the problem's topics"),
@@ -178,7 +171,7 @@ export const newStudyTaskSchema = z.object({
   metadata: jsonObject("metadata").optional().describe("Free-form (≤ 16 KiB as JSON)"),
 });
 
-export const createStudyTasksInputSchema = z.object({
+export const createStudyTasksInputSchema = z.strictObject({
   path_id: z.uuid().describe("One of the caller's study paths"),
   tasks: z.array(newStudyTaskSchema).min(1).max(100).describe("1-100 tasks; every problem must exist in the path's subject"),
 });
@@ -196,12 +189,12 @@ export const listStudyTasksInputSchema = pageQuerySchema.extend({
 export type ListStudyTasksInput = z.infer<typeof listStudyTasksInputSchema>;
 export const studyTaskPageSchema = pagedSchema(studyTaskSchema);
 
-export const reviewDueInputSchema = z.object({
+export const reviewDueInputSchema = z.strictObject({
   limit: z.coerce.number().int().min(1).max(100).default(20).describe("At most this many items, 1-100 (default 20)"),
 });
 export const reviewDueOutputSchema = z.object({ items: z.array(reviewItemSchema) });
 
-export const studyTaskIdInputSchema = z.object({ id: z.uuid().describe("Study task id") });
+export const studyTaskIdInputSchema = z.strictObject({ id: z.uuid().describe("Study task id") });
 
 export const taskEventSchema = z.object({
   id: z.uuid(),
@@ -216,7 +209,7 @@ export const taskEventListSchema = z.object({ items: z.array(taskEventSchema).de
 /** Rows of `studyTasks.export` over tRPC; the REST export streams without a bound. */
 export const STUDY_EXPORT_TRPC_LIMIT = 5_000;
 
-export const exportRangeSchema = z.object({
+export const exportRangeSchema = z.strictObject({
   from: instantQuerySchema("Only tasks scheduled at or after this instant").optional(),
   to: instantQuerySchema("Only tasks scheduled before this instant").optional(),
 });

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { pageQuerySchema, pagedSchema } from "./common.js";
+import { EVALUATION_ERROR_KINDS, FAILURE_CATEGORIES, GRADED_SUBJECTS, SUBMISSION_STATUSES } from "./enums.js";
 import { languageSchema } from "./problems.js";
 
 /** Limits of §8.4, strings in UTF-8 bytes (not characters); a field over them answers 413. */
@@ -46,33 +47,72 @@ const stepsField = z
   .array(utf8String(SUBMISSION_LIMITS.stepBytes, "a step is larger than 2 KiB"))
   .max(SUBMISSION_LIMITS.steps, "at most 50 steps");
 
+/** The subject of a submission: `systems` essays are not graded, and the message says where to go instead. */
+export const gradedSubjectSchema = z.enum(GRADED_SUBJECTS, {
+  error: (issue) =>
+    issue.input === "systems"
+      ? "systems (essay) problems are not graded: ask the tutor for feedback on your answer (POST /v1/tutor/messages, tRPC tutor.createMessage)"
+      : `must be one of ${GRADED_SUBJECTS.map((subject) => `"${subject}"`).join(", ")}`,
+});
+
+const submissionCommon = {
+  session_id: z.uuid().describe("The caller's active session"),
+  problem_id: z.string().min(1).max(200).describe("The session's current problem"),
+  task_id: z.uuid().optional().describe("Study task this attempt belongs to"),
+};
+const codeDescription = "coding: the source, at most 64 KiB of UTF-8 (413 above)";
+const expressionDescription = "math: the final answer, at most 2 KiB of UTF-8 (413 above)";
+const stepsDescription = "math: working, each step equivalent to the one before (at most 50 steps of 2 KiB of UTF-8 each; 413 above)";
+
+/** A coding attempt as the document shows it (one branch of the `subject` oneOf). */
+export const codingSubmissionSchema = z
+  .strictObject({
+    ...submissionCommon,
+    subject: z.literal("coding"),
+    payload: z.strictObject({ language: languageSchema, code: codeField.describe(codeDescription) }),
+  })
+  .meta({ id: "CodingSubmission" });
+
+/** A math attempt as the document shows it: an expression, steps, or both. */
+export const mathSubmissionSchema = z
+  .strictObject({
+    ...submissionCommon,
+    subject: z.literal("math"),
+    payload: z
+      .strictObject({
+        expression: expressionField.optional().describe(expressionDescription),
+        steps: stepsField.optional().describe(stepsDescription),
+      })
+      .describe("At least one of expression and steps"),
+  })
+  .meta({ id: "MathSubmission" });
+
+/** `POST /v1/submissions` in the document: one of the two shapes, chosen by `subject`. */
+export const submissionBodySchema = z.discriminatedUnion("subject", [codingSubmissionSchema, mathSubmissionSchema]);
+
 /**
  * One object schema for both subjects (the REST adapter needs an object at the top);
  * the refinement enforces the §8.4 shape of each: coding `{language, code}`, math
  * `{expression?, steps?}` with at least one of them.
  */
 export const createSubmissionInputSchema = z
-  .object({
-    session_id: z.uuid(),
-    problem_id: z.string().min(1).max(200),
-    subject: z.enum(["coding", "math"]).describe("Selects the payload shape"),
-    payload: z
-      .object({
-        language: languageSchema.optional().describe("coding: python or javascript"),
-        code: codeField.optional().describe("coding: the source, at most 64 KiB of UTF-8 (413 above)"),
-        expression: expressionField.optional().describe("math: the final answer, at most 2 KiB of UTF-8 (413 above)"),
-        steps: stepsField
-          .optional()
-          .describe("math: working, each step equivalent to the one before (at most 50 steps of 2 KiB of UTF-8 each; 413 above)"),
-      })
-      .strict(),
-    task_id: z.uuid().optional().describe("Study task this attempt belongs to"),
+  .strictObject({
+    session_id: submissionCommon.session_id,
+    problem_id: submissionCommon.problem_id,
+    subject: gradedSubjectSchema.describe("Selects the payload shape"),
+    payload: z.strictObject({
+      language: languageSchema.optional().describe("coding: python or javascript"),
+      code: codeField.optional().describe(codeDescription),
+      expression: expressionField.optional().describe(expressionDescription),
+      steps: stepsField.optional().describe(stepsDescription),
+    }),
+    task_id: submissionCommon.task_id,
   })
   .superRefine((input, ctx) => {
     const { payload } = input;
     const issue = (path: string, message: string) => ctx.addIssue({ code: "custom", path: ["payload", path], message });
     if (input.subject === "coding") {
-      if (!payload.language) issue("language", "required for coding submissions");
+      if (!payload.language) issue("language", "required for coding submissions (python or javascript)");
       if (payload.code === undefined) issue("code", "required for coding submissions");
       if (payload.expression !== undefined || payload.steps !== undefined) issue("expression", "not allowed for coding submissions");
     } else {
@@ -95,7 +135,19 @@ export type CreateSubmissionInput =
 export const asSubmission = (input: z.infer<typeof createSubmissionInputSchema>): CreateSubmissionInput =>
   input as CreateSubmissionInput;
 
-export const submissionStatusSchema = z.enum(["passed", "failed", "timeout", "error"]);
+export const submissionStatusSchema = z.enum(SUBMISSION_STATUSES);
+
+export const failureCategorySchema = z.enum(FAILURE_CATEGORIES).describe("A §8.4 failure category");
+
+/** What the grader adds beyond the tests: an error of a coding run, a math verdict. */
+export const submissionFeedbackSchema = z
+  .object({
+    message: z.string().describe("What went wrong, for the learner"),
+    error_kind: z.enum(EVALUATION_ERROR_KINDS).optional().describe("coding: why the run did not finish"),
+    category: failureCategorySchema.optional().describe("math: the category of the verdict"),
+  })
+  .meta({ id: "SubmissionFeedback" });
+export type SubmissionFeedback = z.infer<typeof submissionFeedbackSchema>;
 
 export const visibleDetailSchema = z.union([
   z.object({
@@ -112,24 +164,24 @@ export const submissionResultSchema = z.object({
   id: z.uuid(),
   session_id: z.uuid(),
   problem_id: z.string(),
-  subject: z.enum(["coding", "math"]),
-  language: z.string().nullable(),
+  subject: z.enum(GRADED_SUBJECTS),
+  language: languageSchema.nullable().describe("coding: the language of the attempt; null for math"),
   task_id: z.uuid().nullable(),
   status: submissionStatusSchema,
   visible: z.object({ passed: z.number().int(), total: z.number().int(), details: z.array(visibleDetailSchema) }),
   hidden: z.object({
     passed: z.number().int(),
     total: z.number().int(),
-    categories: z.array(z.string()).describe("Failure categories; hidden inputs and expectations are never shown"),
+    categories: z.array(failureCategorySchema).describe("Failure categories; hidden inputs and expectations are never shown"),
   }),
   exec_ms: z.number().int(),
   pillar_scores: z.record(z.string(), z.number()).nullable(),
-  feedback: z.record(z.string(), z.unknown()).nullable(),
+  feedback: submissionFeedbackSchema.nullable(),
   created_at: z.date(),
 });
 export type SubmissionResult = z.infer<typeof submissionResultSchema>;
 
-export const submissionIdInputSchema = z.object({ id: z.uuid().describe("Submission id") });
+export const submissionIdInputSchema = z.strictObject({ id: z.uuid().describe("Submission id") });
 
 export const listSubmissionsInputSchema = pageQuerySchema.extend({
   session_id: z.uuid().optional(),

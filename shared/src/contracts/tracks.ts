@@ -24,13 +24,13 @@ export type Track = z.infer<typeof trackSchema>;
 export const trackDefinitionSchema = trackSchema.omit({ id: true, created_at: true });
 export type TrackDefinition = z.infer<typeof trackDefinitionSchema>;
 
-export const listTracksInputSchema = z.object({
+export const listTracksInputSchema = z.strictObject({
   subject: subjectSchema.optional().describe("Only tracks of this subject"),
   label: z.string().max(100).optional().describe("Only tracks carrying this label"),
 });
 export const listTracksOutputSchema = z.object({ items: z.array(trackSchema) });
 
-export const trackIdInputSchema = z.object({
+export const trackIdInputSchema = z.strictObject({
   id: z.string().min(1).max(200).describe("Track uuid or slug"),
 });
 

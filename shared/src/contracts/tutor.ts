@@ -12,7 +12,7 @@ export const TUTOR_LIMITS = {
 export const hintLevelSchema = z.number().int().min(1).max(3).describe("1 = a gentle nudge, 2 = conceptual guidance, 3 = step-by-step guidance");
 
 /** What the learner's last attempt showed: visible facts only, never hidden tests. */
-export const lastEvalSchema = z.object({
+export const lastEvalSchema = z.strictObject({
   status: submissionStatusSchema.describe("Outcome of the last attempt"),
   categories: z
     .array(z.string().max(64))
@@ -43,7 +43,7 @@ const tutorMessageSchema = z
     }
   });
 
-export const createTutorMessageInputSchema = z.object({
+export const createTutorMessageInputSchema = z.strictObject({
   session_id: z.uuid().describe("The caller's active session"),
   problem_id: z.string().min(1).max(200).describe("The session's current problem"),
   hint_level: hintLevelSchema,
@@ -89,7 +89,7 @@ export type TutorEventType = TutorEvent["type"];
 /** `message.end` and `error` close a turn's stream. */
 export const isTerminalTutorEvent = (type: string): boolean => type === "message.end" || type === "error";
 
-export const tutorStreamInputSchema = z.object({
+export const tutorStreamInputSchema = z.strictObject({
   turn_id: z.uuid().describe("The caller's tutor turn"),
   // tRPC fills this from `Last-Event-ID` only when the schema declares it.
   lastEventId: z.string().max(64).nullish().describe("Resume after this event id"),

@@ -2,9 +2,9 @@ import { sql } from "drizzle-orm";
 import { check, doublePrecision, index, integer, pgTable, primaryKey, text, timestamp, unique } from "drizzle-orm/pg-core";
 import { createdAt, id, oneOf, timestampTz } from "./columns.js";
 import { SUBJECTS } from "./tracks.js";
+import { MASTERY_KEY_TYPES, REVIEW_REASONS } from "@co/shared/enums";
 
-export const MASTERY_KEY_TYPES = ["topic", "outcome"] as const;
-export const REVIEW_REASONS = ["fail", "slow", "heavy-hint", "mock-gap", "retention"] as const;
+export { MASTERY_KEY_TYPES, REVIEW_REASONS };
 /** FSRS card phases (ts-fsrs `State`, by name). */
 export const CARD_STATES = ["new", "learning", "review", "relearning"] as const;
 

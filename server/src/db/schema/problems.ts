@@ -2,8 +2,10 @@ import { sql } from "drizzle-orm";
 import { check, doublePrecision, index, integer, jsonb, pgTable, text, uuid } from "drizzle-orm/pg-core";
 import { createdAt, oneOf } from "./columns.js";
 import { SUBJECTS, tracks } from "./tracks.js";
+import { COMPARE_MODES, PROBLEM_TYPES } from "@co/shared/enums";
 
-export const PROBLEM_KINDS = ["coding", "expression", "equation", "essay"] as const;
+/** Problem kinds are the contract's problem types. */
+export const PROBLEM_KINDS = PROBLEM_TYPES;
 
 export interface StoredTestCase {
   input: unknown[];
@@ -27,7 +29,7 @@ export const problems = pgTable(
     position: integer("position").notNull().default(0),
     kind: text("kind", { enum: PROBLEM_KINDS }).notNull(),
     entrypoint: jsonb("entrypoint").$type<{ python: string; javascript: string }>(),
-    compare: text("compare", { enum: ["exact", "unordered", "float"] }),
+    compare: text("compare", { enum: COMPARE_MODES }),
     visibleTests: jsonb("visible_tests").$type<StoredTestCase[]>().notNull().default(sql`'[]'::jsonb`),
     hiddenTests: jsonb("hidden_tests").$type<StoredTestCase[]>().notNull().default(sql`'[]'::jsonb`),
     referenceSolutions: jsonb("reference_solutions").$type<{ python: string; javascript: string }>(),

@@ -2,9 +2,9 @@ import { sql } from "drizzle-orm";
 import { check, index, integer, pgTable, text, uuid } from "drizzle-orm/pg-core";
 import { id, oneOf, timestampTz } from "./columns.js";
 import { SUBJECTS, tracks } from "./tracks.js";
+import { SESSION_MODES, SESSION_STATUSES } from "@co/shared/enums";
 
-export const SESSION_MODES = ["practice", "mock", "track"] as const;
-export const SESSION_STATUSES = ["active", "completed", "abandoned"] as const;
+export { SESSION_MODES, SESSION_STATUSES };
 
 export const sessions = pgTable(
   "sessions",

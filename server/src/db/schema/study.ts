@@ -3,18 +3,9 @@ import { bigint, check, doublePrecision, index, integer, jsonb, pgTable, text, u
 import { createdAt, id, oneOf, timestampTz } from "./columns.js";
 import { submissions } from "./submissions.js";
 import { tracks } from "./tracks.js";
+import { STUDY_PATH_STATUSES, TASK_EVENT_TYPES, TASK_STATUSES } from "@co/shared/enums";
 
-export const STUDY_PATH_STATUSES = ["active", "completed", "archived"] as const;
-export const TASK_STATUSES = ["scheduled", "in_progress", "completed", "skipped", "expired"] as const;
-export const TASK_EVENT_TYPES = [
-  "created",
-  "started",
-  "submitted",
-  "evaluated",
-  "hint_requested",
-  "tutor_interaction",
-  "status_changed",
-] as const;
+export { STUDY_PATH_STATUSES, TASK_EVENT_TYPES, TASK_STATUSES };
 
 export const studyPaths = pgTable(
   "study_paths",

@@ -3,8 +3,10 @@ import { check, index, integer, jsonb, pgTable, text, uniqueIndex, uuid } from "
 import { createdAt, id, oneOf } from "./columns.js";
 import { sessions } from "./sessions.js";
 import { SUBJECTS } from "./tracks.js";
+import type { SubmissionFeedback } from "@co/shared";
+import { LANGUAGES, SUBMISSION_STATUSES, type FailureCategory } from "@co/shared/enums";
 
-export const SUBMISSION_STATUSES = ["passed", "failed", "timeout", "error"] as const;
+export { SUBMISSION_STATUSES };
 
 export const submissions = pgTable(
   "submissions",
@@ -16,19 +18,19 @@ export const submissions = pgTable(
     userId: text("user_id").notNull(),
     problemId: text("problem_id").notNull(),
     subject: text("subject", { enum: SUBJECTS }).notNull(),
-    language: text("language"),
+    language: text("language", { enum: LANGUAGES }),
     status: text("status", { enum: SUBMISSION_STATUSES }).notNull(),
     visiblePassed: integer("visible_passed").notNull().default(0),
     visibleTotal: integer("visible_total").notNull().default(0),
     hiddenPassed: integer("hidden_passed").notNull().default(0),
     hiddenTotal: integer("hidden_total").notNull().default(0),
-    categories: jsonb("categories").$type<string[]>().notNull().default(sql`'[]'::jsonb`),
+    categories: jsonb("categories").$type<FailureCategory[]>().notNull().default(sql`'[]'::jsonb`),
     execMs: integer("exec_ms").notNull().default(0),
     /** Visible-test details only: hidden inputs and expectations are never stored here. */
     details: jsonb("details").$type<unknown[]>().notNull().default(sql`'[]'::jsonb`),
     pillarScores: jsonb("pillar_scores").$type<Record<string, number>>(),
     signalMetadata: jsonb("signal_metadata").$type<Record<string, unknown>>(),
-    feedback: jsonb("feedback").$type<Record<string, unknown>>(),
+    feedback: jsonb("feedback").$type<SubmissionFeedback>(),
     payloadSha256: text("payload_sha256").notNull(),
     idempotencyKey: text("idempotency_key"),
     taskId: uuid("task_id"),

@@ -1,8 +1,9 @@
 import { sql } from "drizzle-orm";
 import { check, jsonb, pgTable, text } from "drizzle-orm/pg-core";
 import { createdAt, id, oneOf } from "./columns.js";
+import { SUBJECTS } from "@co/shared/enums";
 
-export const SUBJECTS = ["coding", "math", "systems"] as const;
+export { SUBJECTS };
 
 export interface TrackModule {
   id: string;

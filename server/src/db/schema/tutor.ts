@@ -2,8 +2,9 @@ import { sql } from "drizzle-orm";
 import { check, index, integer, pgTable, text, uuid } from "drizzle-orm/pg-core";
 import { createdAt, id, oneOf, timestampTz } from "./columns.js";
 import { sessions } from "./sessions.js";
+import { TUTOR_TURN_STATUSES } from "@co/shared/enums";
 
-export const TUTOR_TURN_STATUSES = ["streaming", "completed", "failed", "cancelled"] as const;
+export { TUTOR_TURN_STATUSES };
 
 export const tutorTurns = pgTable(
   "tutor_turns",

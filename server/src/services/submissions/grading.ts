@@ -1,3 +1,4 @@
+import type { FailureCategory, SubmissionFeedback } from "@co/shared";
 import type { CodeEvaluation, MathEvaluation } from "../../ports/evaluator.js";
 
 export type SubmissionStatus = "passed" | "failed" | "timeout" | "error";
@@ -6,14 +7,14 @@ export type SubmissionStatus = "passed" | "failed" | "timeout" | "error";
 export interface Grade {
   status: SubmissionStatus;
   visible: { passed: number; total: number; details: unknown[] };
-  hidden: { passed: number; total: number; categories: string[] };
+  hidden: { passed: number; total: number; categories: FailureCategory[] };
   execMs: number;
-  feedback: Record<string, unknown> | null;
+  feedback: SubmissionFeedback | null;
   errorMessage: string | null;
 }
 
 /** Coding categories of §8.4. */
-export function codingCategories(evaluation: CodeEvaluation): string[] {
+export function codingCategories(evaluation: CodeEvaluation): FailureCategory[] {
   switch (evaluation.status) {
     case "passed":
       return [];
