@@ -8,7 +8,8 @@ import { http, startTestApp, type TestApp } from "../support/test-app.js";
 // These describe the replaced bucket schedule of §8.4, kept behind CO_REVIEW_SCHEDULER=buckets.
 let app: TestApp;
 beforeAll(async () => {
-  app = await startTestApp({ env: { CO_REVIEW_SCHEDULER: "buckets" } });
+  // The 40-way bursts below are about mastery, not the evaluator's queue bound: let them all wait.
+  app = await startTestApp({ env: { CO_REVIEW_SCHEDULER: "buckets", CO_EVAL_QUEUE_LIMIT: "100" } });
 });
 afterAll(() => app.close());
 
