@@ -1,7 +1,10 @@
+import { MemoryCache } from "../../../server/src/adapters/cache/memory-cache.js";
+import { MemoryContentVersion } from "../../../server/src/adapters/cache/memory-content-version.js";
+import { ContentCachedProblemBank } from "../../../server/src/adapters/problem-bank/content-cached-problem-bank.js";
 import { LocalProblemBank } from "../../../server/src/adapters/problem-bank/local-problem-bank.js";
 import type { Config } from "../../../server/src/config/config.js";
 import type { Database } from "../../../server/src/db/database.js";
-import type { Clock } from "../../../server/src/ports/clock.js";
+import { systemClock, type Clock } from "../../../server/src/ports/clock.js";
 import type { CodeEvaluation, Evaluator, MathEvaluation } from "../../../server/src/ports/evaluator.js";
 import { LearnerFactsRepository } from "../../../server/src/repositories/learner-facts.repository.js";
 import { ReviewQueueRepository } from "../../../server/src/repositories/review-queue.repository.js";
@@ -11,6 +14,7 @@ import { TracksRepository } from "../../../server/src/repositories/tracks.reposi
 import { LearningRecorder } from "../../../server/src/services/learning/learning-recorder.js";
 import { RecommendationService } from "../../../server/src/services/recommendation/recommendation.service.js";
 import { SessionsService } from "../../../server/src/services/sessions.service.js";
+import { CatalogCache } from "../../../server/src/services/catalog-cache.js";
 import { SubmissionsService } from "../../../server/src/services/submissions/submissions.service.js";
 import type { TaskSubmissionLink } from "../../../server/src/services/submissions/task-link.js";
 import { TrackDirectory } from "../../../server/src/services/track-directory.js";
@@ -42,9 +46,14 @@ const noTasks: TaskSubmissionLink = {
   record: async () => {},
 };
 
-/** The same services the composition root builds, over one database, with the simulated clock and evaluator. */
+/**
+ * The same services the composition root builds in embedded mode, over one database, with the
+ * simulated clock and evaluator. The catalog cache keeps the wall clock: its TTL bounds staleness
+ * in real time, and the simulated clock jumps minutes per attempt.
+ */
 export function buildSimServices(db: Database, config: Config, clock: Clock) {
-  const problemBank = new LocalProblemBank(db);
+  const catalog = new CatalogCache(new MemoryContentVersion(), new MemoryCache(systemClock), systemClock, { ttlSeconds: 300 });
+  const problemBank = new ContentCachedProblemBank(new LocalProblemBank(db), catalog);
   const sessionsRepository = new SessionsRepository(db);
   const { learning } = config;
   const recommendations = new RecommendationService(
