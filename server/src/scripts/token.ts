@@ -1,7 +1,7 @@
 import "../runtime/require-node-24.js";
+import { withDevSecret } from "../auth/dev-secret.js";
 import { mintUserToken } from "../auth/token-minter.js";
 import { loadConfig, type Config } from "../config/config.js";
-import { withDevSecret } from "../server.js";
 import { parseTokenArgs, TOKEN_USAGE, UsageError, type TokenArgs } from "./token-args.js";
 
 /** `npm run token -- --sub <id> [--expires 1h]`: a development token for that user. */
