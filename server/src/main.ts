@@ -31,7 +31,8 @@ if (config.environment !== "production") lines.push(`  tRPC panel: ${service.url
 if (auth.secret && config.environment !== "production") {
   const token = await mintUserToken({ secret: auth.secret, sub: "dev-user", issuer: auth.issuer, audience: auth.audience });
   lines.push(`  Dev token (sub=dev-user, 30 days; more with npm run token -- --sub <id>):`, `  ${token}`);
-  lines.push(`  Try: curl -H "Authorization: Bearer ${token.slice(0, 12)}…" ${service.url}/v1/tracks`);
+  // The whole token: a shortened one would make the line look runnable and answer 401.
+  lines.push(`  Try: curl -H "Authorization: Bearer ${token}" ${service.url}/v1/tracks`);
 }
 console.log(lines.join("\n"));
 

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import type { Logger } from "pino";
 import { connectRedis, type RedisHandle } from "./adapters/redis/redis-client.js";
 import type { AppDeps } from "./app-deps.js";
-import { ensureDevSecret } from "./auth/dev-secret.js";
+import { withDevSecret } from "./auth/dev-secret.js";
 import type { Config } from "./config/config.js";
 import { buildDeps } from "./composition.js";
 import { defaultContentDir, readContentPack, seedContent } from "./content/load-pack.js";
@@ -19,12 +19,6 @@ export interface RunningService {
   httpServer: Server;
   /** Graceful stop: no new connections, in-flight requests finish, pools close. */
   close(): Promise<void>;
-}
-
-/** Outside production, with no key source configured, HS256 with the data dir's secret. */
-export function withDevSecret(config: Config): Config {
-  if (config.environment === "production" || config.auth.secret || config.auth.publicKeyPem || config.auth.jwksUrl) return config;
-  return { ...config, auth: { ...config.auth, secret: ensureDevSecret(config.dataDir) } };
 }
 
 /** Embedded mode migrates and, on its first start, seeds; a real PostgreSQL uses `npm run db:migrate` / `seed`. */

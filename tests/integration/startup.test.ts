@@ -1,32 +1,9 @@
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-
-const ROOT = join(import.meta.dirname, "../..");
-
-/** Runs the real entry point with the given environment (nothing inherited but PATH/HOME). */
-function runEntryPoint(env: Record<string, string>, untilOutput?: RegExp) {
-  const child = spawn(process.execPath, ["--import", "tsx", "server/src/main.ts"], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (chunk) => (stdout += chunk));
-  child.stderr.on("data", (chunk) => (stderr += chunk));
-  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-  const matched = untilOutput
-    ? new Promise<void>((resolve, reject) => {
-        const check = () => untilOutput.test(stdout) && resolve();
-        child.stdout.on("data", check);
-        void exited.then(() => reject(new Error(`exited before output matched:\n${stdout}\n${stderr}`)));
-      })
-    : Promise.resolve();
-  return { child, exited, matched, output: () => ({ stdout, stderr }) };
-}
+import { REPO_ROOT as ROOT, runEntryPoint } from "../support/entry-point.js";
 
 describe("start-up configuration", () => {
   it("when CO_PORT is not a number, the process exits non-zero naming the variable", async () => {

@@ -1,13 +1,22 @@
 import "../runtime/require-node-24.js";
-import { parseArgs } from "node:util";
+import { withDevSecret } from "../auth/dev-secret.js";
 import { mintUserToken } from "../auth/token-minter.js";
 import { loadConfig, type Config } from "../config/config.js";
-import { withDevSecret } from "../server.js";
+import { parseTokenArgs, TOKEN_USAGE, UsageError, type TokenArgs } from "./token-args.js";
 
 /** `npm run token -- --sub <id> [--expires 1h]`: a development token for that user. */
-const { values } = parseArgs({
-  options: { sub: { type: "string", default: "dev-user" }, expires: { type: "string", default: "30d" } },
-});
+let args: TokenArgs;
+try {
+  args = parseTokenArgs(process.argv.slice(2));
+} catch (error) {
+  if (!(error instanceof UsageError)) throw error;
+  console.error(`npm run token: ${error.message} (${TOKEN_USAGE})`);
+  process.exit(2);
+}
+if (args.help) {
+  console.log(TOKEN_USAGE);
+  process.exit(0);
+}
 let config: Config;
 try {
   config = withDevSecret(loadConfig());
@@ -23,9 +32,9 @@ if (!config.auth.secret) {
 console.log(
   await mintUserToken({
     secret: config.auth.secret,
-    sub: values.sub!,
+    sub: args.sub,
     issuer: config.auth.issuer,
     audience: config.auth.audience,
-    expiresIn: values.expires!,
+    expiresIn: args.expires,
   }),
 );
