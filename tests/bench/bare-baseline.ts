@@ -6,7 +6,7 @@ import postgres from "postgres";
  * The comparison point of §14: plain `node:http` + postgres.js doing the same database
  * work as each benchmarked call, with no framework, auth, validation or limiter.
  */
-export async function startBareBaseline(databaseUrl: string, userId: string): Promise<{ url: string; close(): Promise<void> }> {
+export async function startBareBaseline(databaseUrl: string, defaultUser: string): Promise<{ url: string; close(): Promise<void> }> {
   const sql = postgres(databaseUrl, { max: 10, onnotice: () => {} });
   const send = (res: import("node:http").ServerResponse, status: number, body: unknown) => {
     res.writeHead(status, { "content-type": "application/json" });
@@ -19,8 +19,16 @@ export async function startBareBaseline(databaseUrl: string, userId: string): Pr
       req.on("end", () => resolve(text ? JSON.parse(text) : {}));
     });
 
+  // No auth here: the caller is read from the token's payload unverified, so a connection of
+  // its own learner writes that learner's rows, as on the CO.
+  const userOf = (req: import("node:http").IncomingMessage) => {
+    const payload = req.headers.authorization?.split(".")[1];
+    return payload ? ((JSON.parse(Buffer.from(payload, "base64url").toString()) as { sub?: string }).sub ?? defaultUser) : defaultUser;
+  };
+
   const server: Server = createServer(async (req, res) => {
     const url = new URL(req.url ?? "/", "http://x");
+    const userId = userOf(req);
     try {
       if (req.method === "GET" && url.pathname === "/tracks") {
         send(res, 200, { items: await sql`select * from tracks order by subject, slug` });

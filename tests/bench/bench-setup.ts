@@ -29,9 +29,10 @@ export async function prepareHttpBench() {
   });
   const token = await mintUserToken({ secret: BENCH_SECRET, sub: BENCH_USER, issuer: config.auth.issuer, audience: config.auth.audience });
   const headers = { authorization: `Bearer ${token}`, "content-type": "application/json" };
-  const mathProblem = pack.problems.find((problem) => problem.type === "expression")!;
+  const mathProblems = pack.problems.filter((problem) => problem.type === "expression" && problem.equivalent_answer);
+  const mathProblem = mathProblems[0]!;
   const codingTrack = pack.tracks.find((track) => track.subject === "coding")!;
-  return { config, database, databaseUrl: database.url, serverEnv, headers, mathProblem, codingTrack, redis: Boolean(config.redis.url) };
+  return { config, database, databaseUrl: database.url, serverEnv, headers, mathProblem, mathProblems, codingTrack, redis: Boolean(config.redis.url) };
 }
 
 export type HttpBench = Awaited<ReturnType<typeof prepareHttpBench>>;
@@ -41,6 +42,8 @@ export interface Target {
   method?: string;
   body?: string;
   headers?: Record<string, string>;
+  /** One client per connection, in turn: its own headers and body (a learner of its own). */
+  clients?: { headers: Record<string, string>; body: string }[];
 }
 
 export interface Scenario {
@@ -49,25 +52,62 @@ export interface Scenario {
   bare: Target;
 }
 
-/** A math session of the bench user on a CO server, and the submission body that grades on it. */
-export async function mathSessionOn(bench: HttpBench, base: string) {
+/** A math session of the bench user (or another user's headers) on a CO server, and the submission body that grades on it. */
+export async function mathSessionOn(
+  bench: HttpBench,
+  base: string,
+  headers: Record<string, string> = bench.headers,
+  problem: HttpBench["mathProblem"] = bench.mathProblem,
+) {
   const response = await fetch(`${base}/v1/sessions`, {
     method: "POST",
-    headers: bench.headers,
-    body: JSON.stringify({ subject: "math", problem_id: bench.mathProblem.id }),
+    headers,
+    body: JSON.stringify({ subject: "math", problem_id: problem.id }),
   });
   const session = (await response.json()) as { id: string };
   const submission = JSON.stringify({
     session_id: session.id,
-    problem_id: bench.mathProblem.id,
+    problem_id: problem.id,
     subject: "math",
-    payload: { expression: bench.mathProblem.equivalent_answer },
+    payload: { expression: problem.equivalent_answer },
   });
   return { sessionId: session.id, submission };
 }
 
+/**
+ * `count` learners, each with a token and a math session of their own on the seeded expression
+ * problems in turn: the submission row's clients. Grading admits CO_EVAL_MAX_PER_USER submissions
+ * of one user at a time (the fair queue of §15), and a problem's Elo β row is locked by every
+ * submission on it until commit, so 64 connections of one user on one problem would measure that
+ * queue and that row, not the hot path.
+ */
+export async function mathLearnersOn(bench: HttpBench, base: string, count: number) {
+  return Promise.all(
+    Array.from({ length: count }, async (_, i) => {
+      const token = await mintUserToken({ secret: BENCH_SECRET, sub: `bench-learner-${i}`, issuer: bench.config.auth.issuer, audience: bench.config.auth.audience });
+      const headers = { authorization: `Bearer ${token}`, "content-type": "application/json" };
+      const problem = bench.mathProblems[i % bench.mathProblems.length]!;
+      return { headers, body: (await mathSessionOn(bench, base, headers, problem)).submission };
+    }),
+  );
+}
+
+export /** autocannon's per-connection hook: each new connection takes the next client's headers and body. */
+const clientsInTurn = (clients: NonNullable<Target["clients"]>) => {
+  let next = 0;
+  return (client: { setHeaders(headers: Record<string, string>): void; setBody(body: string): void }) => {
+    const chosen = clients[next++ % clients.length]!;
+    client.setHeaders(chosen.headers);
+    client.setBody(chosen.body);
+  };
+};
+
 /** The §14 calls, each with the bare handler's equivalent. */
-export function scenarios(bench: HttpBench, session: { sessionId: string; submission: string }): Scenario[] {
+export function scenarios(
+  bench: HttpBench,
+  session: { sessionId: string; submission: string },
+  learners: { headers: Record<string, string>; body: string }[],
+): Scenario[] {
   const batchInput = encodeURIComponent(JSON.stringify({ 0: { json: {} }, 1: { json: {} }, 2: { json: { limit: 20 } } }));
   const newSession = JSON.stringify({ subject: "math", problem_id: bench.mathProblem.id });
   return [
@@ -80,9 +120,9 @@ export function scenarios(bench: HttpBench, session: { sessionId: string; submis
     { name: "GET /v1/sessions/{id}", co: { path: `/v1/sessions/${session.sessionId}` }, bare: { path: `/sessions/${session.sessionId}` } },
     { name: "POST /v1/sessions", co: { path: "/v1/sessions", method: "POST", body: newSession }, bare: { path: "/sessions", method: "POST", body: newSession } },
     {
-      name: "POST /v1/submissions (math)",
-      co: { path: "/v1/submissions", method: "POST", body: session.submission },
-      bare: { path: "/submissions", method: "POST", body: session.submission },
+      name: "POST /v1/submissions (math, a learner per connection)",
+      co: { path: "/v1/submissions", method: "POST", clients: learners },
+      bare: { path: "/submissions", method: "POST", clients: learners },
     },
     {
       name: "tRPC batch of 3 queries",

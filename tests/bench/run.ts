@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
 import { startBareBaseline } from "./bare-baseline.js";
-import { BENCH_USER, mathSessionOn, prepareHttpBench, scenarios, type Target } from "./bench-setup.js";
+import { BENCH_USER, clientsInTurn, mathLearnersOn, mathSessionOn, prepareHttpBench, scenarios, type Target } from "./bench-setup.js";
 import { startCoServer } from "./co-server.js";
 
 /**
@@ -37,6 +37,7 @@ const before = values.before ? await startServer(values.before) : undefined;
 const baseline = await startBareBaseline(bench.databaseUrl, BENCH_USER);
 
 const session = await mathSessionOn(bench, co.url);
+const learners = await mathLearnersOn(bench, co.url, CONNECTIONS);
 // The servers start their sandboxes (JavaScript children, math threads) once they listen: prime one
 // grading on each and let that settle, so it does not weigh on the first scenario.
 for (const server of [co, before]) if (server) await fetch(`${server.url}/v1/submissions`, { method: "POST", headers: bench.headers, body: session.submission });
@@ -51,6 +52,7 @@ const run = async (url: string, target: Target) => {
       method: (target.method ?? "GET") as "GET",
       headers: { ...bench.headers, ...target.headers },
       ...(target.body ? { body: target.body } : {}),
+      ...(target.clients ? { setupClient: clientsInTurn(target.clients) } : {}),
     });
   // A warm-up first: JIT, pools and caches settle before anything is measured.
   await load(2);
@@ -61,7 +63,7 @@ const run = async (url: string, target: Target) => {
 
 console.log(`Node ${process.version}, ${CONNECTIONS} connections, ${DURATION} s per call, ${bench.redis ? "PostgreSQL + Redis" : "PostgreSQL, in-process state"}`);
 const results = [];
-const chosen = scenarios(bench, session).filter((scenario) => !values.only || values.only.some((part) => scenario.name.includes(part)));
+const chosen = scenarios(bench, session, learners).filter((scenario) => !values.only || values.only.some((part) => scenario.name.includes(part)));
 for (const scenario of chosen) {
   console.log(`${scenario.name} …`);
   const measured = await run(co.url, scenario.co);

@@ -19,7 +19,7 @@ export interface DifficultyState {
  * recommendation reads β through the learner-facts repository).
  *
  * Locks the problem's row (created at `priorBeta` when the problem was never graded) and
- * returns it; taken after the learner's mastery rows, so every submission locks in the
+ * returns it; taken after the learner's mastery and review rows, so every submission locks in the
  * same order.
  */
 export async function lockDifficulty(db: DbOrTx, target: DifficultyTarget, priorBeta: number, now: Date): Promise<DifficultyState> {

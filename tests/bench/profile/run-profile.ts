@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
-import { mathSessionOn, prepareHttpBench, scenarios, type Target } from "../bench-setup.js";
+import { clientsInTurn, mathLearnersOn, mathSessionOn, prepareHttpBench, scenarios, type Target } from "../bench-setup.js";
 import { startCoServer } from "../co-server.js";
 import { layerCosts, LAYERS, type CpuProfile } from "./layers.js";
 
@@ -34,7 +34,7 @@ async function profileOn(dir: string | undefined, label: string) {
       ...(dir ? { dir } : {}),
     });
     const session = await mathSessionOn(bench, server.url);
-    const scenario = scenarios(bench, session).find((candidate) => candidate.name === name);
+    const scenario = scenarios(bench, session, await mathLearnersOn(bench, server.url, Number(values.connections))).find((candidate) => candidate.name === name);
     if (!scenario) throw new Error(`no scenario named ${name}`);
     const load = (target: Target, duration: number) =>
       autocannon({
@@ -44,6 +44,7 @@ async function profileOn(dir: string | undefined, label: string) {
         method: (target.method ?? "GET") as "GET",
         headers: bench.headers,
         ...(target.body ? { body: target.body } : {}),
+        ...(target.clients ? { setupClient: clientsInTurn(target.clients) } : {}),
       });
     await load(scenario.co, 3);
     server.process.kill("SIGUSR2");

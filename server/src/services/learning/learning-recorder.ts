@@ -25,7 +25,7 @@ export interface GradedAttempt {
  * What a graded attempt teaches the CO, written inside the submission's transaction:
  * mastery (EMA and Elo θ) of every key of the problem, the problem's β, and its review
  * card. Rows are locked in one order — the learner's mastery keys sorted, then the
- * problem's difficulty, then the (user, problem) review row — so concurrent submissions
+ * (user, problem) review row, then the problem's difficulty — so concurrent submissions
  * serialise instead of losing an update or deadlocking.
  */
 export class LearningRecorder {
@@ -48,11 +48,13 @@ export class LearningRecorder {
     ];
     const current = await lockMastery(tx, attempt.userId, keys, { ema: EMA_START, score: scoreOf(EMA_START), skill: 0 }, now);
     const target = { problemId: problem.id, subject: problem.subject, track: problem.track };
+    await this.schedule(tx, { userId: attempt.userId, ...target }, attempt, now);
+    // The problem's β row is the one every learner of the problem shares: it is locked last,
+    // so it is held for the fewest statements before the commit.
     const difficulty = await lockDifficulty(tx, target, betaOfDifficulty(problem.difficulty), now);
     const next = applyObservation(current, difficulty, observation, this.config.elo);
     await writeMastery(tx, attempt.userId, next.keys, now);
     await writeDifficulty(tx, problem.id, next.difficulty, now);
-    await this.schedule(tx, { userId: attempt.userId, ...target }, attempt, now);
   }
 
   private async schedule(tx: DbOrTx, target: ReviewTarget, attempt: GradedAttempt, now: Date): Promise<void> {
