@@ -1,4 +1,4 @@
-import { errorEnvelopeSchema, type ErrorCode } from "@co/shared";
+import { errorEnvelopeSchema, studyPathSchema, type ErrorCode } from "@co/shared";
 import type { AnyProcedure } from "@trpc/server";
 import { generateOpenApiDocument } from "trpc-to-openapi";
 import type { ZodOpenApiPathsObject } from "zod-openapi";
@@ -53,7 +53,9 @@ export function buildOpenApiDocument(options: { baseUrl: string; extraPaths?: Ex
     baseUrl: options.baseUrl,
     filter: ({ metadata }) => !unions.skip.has(metadata.openapi),
     paths: { ...unions.paths, ...options.extraPaths },
-    defs: { ErrorEnvelope: errorEnvelopeSchema },
+    // StudyPath only reaches operations extended (with tasks, with a summary): named here so
+    // clients get the type the others build on.
+    defs: { ErrorEnvelope: errorEnvelopeSchema, StudyPath: studyPathSchema },
   });
   const declaredStatus = successStatuses();
   const jsonBodies = jsonBodyProcedures();
