@@ -69,7 +69,7 @@ describe("stream slots per user (CO_MAX_CONCURRENT_SSE)", () => {
     const { createTrpcClient } = await import("../support/trpc-client.js");
     const client = createTrpcClient(app.url, await app.tokenFor("cap-trpc"));
     const sessionId = await createSession(app, "cap-trpc");
-    const input = { session_id: sessionId, problem_id: PROBLEM_ID, hint_level: 1 };
+    const input = { session_id: sessionId, problem_id: PROBLEM_ID, hint_level: 1 as const };
     await client.tutor.createMessage.mutate(input);
     await client.tutor.createMessage.mutate(input);
     await expect(client.tutor.createMessage.mutate(input)).rejects.toMatchObject({

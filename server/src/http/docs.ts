@@ -3,7 +3,7 @@ import type { Express } from "express";
 import { renderTrpcPanel } from "trpc-ui-zod4";
 import type { AppDeps } from "../app-deps.js";
 import { appRouter } from "../trpc/app-router.js";
-import { buildOpenApiDocument } from "./openapi-document.js";
+import { buildOpenApiDocument, type ExtraOperations } from "./openapi-document.js";
 
 const require = createRequire(import.meta.url);
 
@@ -25,7 +25,7 @@ const DOCS_PAGE = `<!doctype html>
  * `/openapi.json`, the `/docs` page (its script served locally: no CDN, works offline)
  * and, outside production, the tRPC panel at `/panel`. Each is rendered once, on first use.
  */
-export function mountDocs(app: Express, deps: AppDeps, extraPaths: () => Record<string, Record<string, unknown>>) {
+export function mountDocs(app: Express, deps: AppDeps, extraPaths: () => ExtraOperations) {
   let document: string | undefined;
   app.get("/openapi.json", (_req, res) => {
     document ??= JSON.stringify(buildOpenApiDocument({ baseUrl: deps.config.publicBaseUrl, extraPaths: extraPaths() }));

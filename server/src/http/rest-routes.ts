@@ -15,6 +15,8 @@ export interface RestRoute {
   /** Turns query-string text into what the input schema expects (numbers, booleans, dates, lists). */
   coerceQuery: (query: Record<string, unknown>) => Record<string, unknown>;
   takesInput: boolean;
+  /** A body method with input: a body that is not JSON is refused with 415 before the procedure runs. */
+  jsonBody: boolean;
   /** Public catalog content: answered with a strong ETag, and 304 when it matches. */
   catalog: boolean;
 }
@@ -88,6 +90,8 @@ function objectCoercer(schema: unknown): (query: Record<string, unknown>) => Rec
   };
 }
 
+const BODY_METHODS = new Set(["POST", "PUT", "PATCH"]);
+
 const normalizePath = (path: string) => `/${path.replace(/^\/+|\/+$/g, "")}`;
 
 const patternOf = (path: string) =>
@@ -103,6 +107,8 @@ export function restRoutes(): RestRoute[] {
     const meta = procedure._def.meta as ProcedureMeta | undefined;
     if (!meta?.openapi || procedure._def.type === "subscription") continue;
     const inputs = procedure._def.inputs as unknown[];
+    // `z.void()` inputs take nothing; what the caller sends is not looked at.
+    const takesInput = inputs.length > 0 && !["void", "undefined", "never"].includes(defOf(unwrap(inputs[0]))?.type ?? "");
     routes.push({
       method: meta.openapi.method,
       procedurePath,
@@ -112,11 +118,16 @@ export function restRoutes(): RestRoute[] {
       catalog: meta.catalog === true,
       pattern: patternOf(meta.openapi.path),
       coerceQuery: inputs[0] ? objectCoercer(inputs[0]) : (query) => query,
-      // `z.void()` inputs take nothing; what the caller sends is not looked at.
-      takesInput: inputs.length > 0 && !["void", "undefined", "never"].includes(defOf(unwrap(inputs[0]))?.type ?? ""),
+      takesInput,
+      jsonBody: takesInput && BODY_METHODS.has(meta.openapi.method),
     });
   }
   return routes;
+}
+
+/** Procedures whose REST operation answers 415 to a body that is not JSON. */
+export function jsonBodyProcedures(): Set<string> {
+  return new Set(restRoutes().filter((route) => route.jsonBody).map((route) => route.procedurePath));
 }
 
 /** Procedure path → its declared REST success status (201, 202). */

@@ -7,12 +7,10 @@ import { sendError } from "./error-envelope.js";
 import { requestLog } from "./request-context.js";
 import { restRoutes, type RestRoute } from "./rest-routes.js";
 
-export { successStatuses } from "./rest-routes.js";
+export { jsonBodyProcedures, successStatuses } from "./rest-routes.js";
 
 /** A minute of freshness, then revalidation with the ETag. */
 const CATALOG_CACHE_CONTROL = "private, max-age=60, must-revalidate";
-
-const BODY_METHODS = new Set(["POST", "PUT", "PATCH"]);
 
 /** Method → routes, literal paths before parameterised ones (`/study-tasks/next` before `/study-tasks/{id}`). */
 function routeTable(): Map<string, RestRoute[]> {
@@ -90,8 +88,7 @@ export function createRestHandler(deps: AppDeps) {
     }
     if (!route) return next();
 
-    const takesBody = BODY_METHODS.has(req.method);
-    if (takesBody && route.takesInput && !req.is("application/json")) {
+    if (route.jsonBody && !req.is("application/json")) {
       return sendError(res, {
         code: "VALIDATION_ERROR",
         status: 415,
@@ -104,7 +101,7 @@ export function createRestHandler(deps: AppDeps) {
       let input: unknown;
       if (route.takesInput) {
         const params = pathParams(match!.groups);
-        if (takesBody) {
+        if (route.jsonBody) {
           input = { ...(req.body as Record<string, unknown>), ...params };
         } else {
           input = route.coerceQuery({ ...queryInput(req.query), ...params });

@@ -1,5 +1,6 @@
-import { studyTaskSchema } from "@co/shared";
+import { exportStudyTasksQuerySchema, studyTaskSchema } from "@co/shared";
 import { z } from "zod";
+import type { ZodOpenApiPathsObject } from "zod-openapi";
 import { STUDY_TASK_CSV_COLUMNS } from "./study-export.csv.js";
 import { STUDY_EXPORT_PATH } from "./study-export.route.js";
 
@@ -8,22 +9,8 @@ const errorResponse = (description: string) => ({
   content: { "application/json": { schema: { $ref: "#/components/schemas/ErrorEnvelope" } } },
 });
 
-/** StudyTask as it is on the wire: dates are ISO-8601 strings. */
-const studyTaskJsonSchema = z.toJSONSchema(studyTaskSchema, {
-  target: "openapi-3.0",
-  unrepresentable: "any",
-  override: ({ zodSchema, jsonSchema }) => {
-    if (zodSchema._zod.def.type === "date") {
-      jsonSchema.type = "string";
-      jsonSchema.format = "date-time";
-    }
-  },
-});
-
-const instant = (description: string) => ({ type: "string", format: "date-time", description });
-
 /** The streamed export in the OpenAPI document (the REST adapter only knows JSON operations). */
-export const studyExportOpenApiPaths = {
+export const studyExportOpenApiPaths: ZodOpenApiPathsObject = {
   [STUDY_EXPORT_PATH]: {
     get: {
       operationId: "studyTasks-exportStream",
@@ -36,22 +23,12 @@ export const studyExportOpenApiPaths = {
         "so spreadsheets do not run it as a formula. JSON: an array of StudyTask. " +
         "Overdue tasks are expired before the export is read.",
       security: [{ Authorization: [] }],
-      parameters: [
-        {
-          name: "format",
-          in: "query",
-          required: false,
-          description: "json (default) or csv",
-          schema: { type: "string", enum: ["json", "csv"], default: "json" },
-        },
-        { name: "from", in: "query", required: false, schema: instant("Only tasks scheduled at or after this instant") },
-        { name: "to", in: "query", required: false, schema: instant("Only tasks scheduled before this instant") },
-      ],
+      requestParams: { query: exportStudyTasksQuerySchema },
       responses: {
         "200": {
           description: "The export, streamed",
           content: {
-            "application/json": { schema: { type: "array", items: studyTaskJsonSchema } },
+            "application/json": { schema: z.array(studyTaskSchema) },
             "text/csv": {
               schema: {
                 type: "string",

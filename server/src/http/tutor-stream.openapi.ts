@@ -1,3 +1,4 @@
+import type { ZodOpenApiPathsObject } from "zod-openapi";
 import { TUTOR_STREAM_PATH } from "./tutor-stream.route.js";
 
 const errorResponse = (description: string) => ({
@@ -13,7 +14,7 @@ const EVENTS = [
 ].join(" ");
 
 /** The SSE route in the OpenAPI document (the REST adapter only knows JSON operations). */
-export const tutorStreamOpenApiPaths = {
+export const tutorStreamOpenApiPaths: ZodOpenApiPathsObject = {
   [TUTOR_STREAM_PATH]: {
     get: {
       operationId: "tutor-streamSse",

@@ -7,6 +7,12 @@ export type Subject = z.infer<typeof subjectSchema>;
 
 export const uuidSchema = z.uuid();
 
+/**
+ * An instant in a response: a `Date` over tRPC (superjson), an ISO-8601 string over REST,
+ * which is what the document must say (a bare `z.date()` would be an unformatted string).
+ */
+export const instantSchema = z.date().meta({ override: { type: "string", format: "date-time" } });
+
 /** Paged lists: `limit` (default 20, max 100) and an opaque `cursor`. */
 export const pageQuerySchema = z.strictObject({
   limit: z.coerce.number().int().min(1).max(100).default(20).describe("Page size, 1-100 (default 20)"),
@@ -35,11 +41,13 @@ export const errorCodeSchema = z.enum([
 ]);
 export type ErrorCode = z.infer<typeof errorCodeSchema>;
 
-export const errorEnvelopeSchema = z.object({
-  error: z.object({
-    code: errorCodeSchema,
-    message: z.string(),
-    details: z.record(z.string(), z.unknown()),
-  }),
-});
+export const errorEnvelopeSchema = z
+  .object({
+    error: z.object({
+      code: errorCodeSchema,
+      message: z.string().describe("What went wrong, for a person"),
+      details: z.record(z.string(), z.unknown()).describe("Machine-readable facts, e.g. issues [{path, message}], retry_after"),
+    }),
+  })
+  .meta({ id: "ErrorEnvelope", description: "Every REST error" });
 export type ErrorEnvelope = z.infer<typeof errorEnvelopeSchema>;

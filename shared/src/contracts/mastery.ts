@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { instantSchema } from "./common.js";
 import { MASTERY_KEY_TYPES } from "./enums.js";
 
 export const masteryKeyTypeSchema = z.enum(MASTERY_KEY_TYPES);
@@ -18,8 +19,8 @@ export const masteryItemSchema = z.object({
     .min(0)
     .max(1)
     .describe("Predicted pass probability on a problem of this key's median difficulty: σ(skill − median β)"),
-  updated_at: z.date(),
-});
+  updated_at: instantSchema,
+}).meta({ id: "MasteryItem" });
 export type MasteryItem = z.infer<typeof masteryItemSchema>;
 
 export const listMasteryOutputSchema = z.object({ items: z.array(masteryItemSchema) });

@@ -12,10 +12,12 @@ export const compareModeSchema = z.enum(COMPARE_MODES);
 export type CompareMode = z.infer<typeof compareModeSchema>;
 
 /** One test case: positional arguments and the expected return value. */
-export const testCaseSchema = z.object({
-  input: z.array(z.unknown()).describe("Positional arguments of the entrypoint"),
-  expected: z.unknown().describe("Expected return value"),
-});
+export const testCaseSchema = z
+  .object({
+    input: z.array(z.unknown()).describe("Positional arguments of the entrypoint"),
+    expected: z.unknown().describe("Expected return value"),
+  })
+  .meta({ id: "TestCase" });
 export type TestCase = z.infer<typeof testCaseSchema>;
 
 export const hintsSchema = z.object({ "1": z.string(), "2": z.string(), "3": z.string() });
@@ -48,7 +50,7 @@ export const bankProblemSchema = z.object({
 export type BankProblem = z.infer<typeof bankProblemSchema>;
 
 /** What a learner may see of a problem: no hints, solution, hidden tests or references. */
-export const publicProblemSchema = z.object(problemCore);
+export const publicProblemSchema = z.object(problemCore).meta({ id: "Problem", description: "What a learner may see of a problem" });
 export type PublicProblem = z.infer<typeof publicProblemSchema>;
 
 export const problemSummarySchema = publicProblemSchema.pick({
@@ -60,7 +62,7 @@ export const problemSummarySchema = publicProblemSchema.pick({
   topics: true,
   track: true,
   module: true,
-});
+}).meta({ id: "ProblemSummary" });
 export type ProblemSummary = z.infer<typeof problemSummarySchema>;
 
 export const hiddenBundleSchema = z.object({

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { pageQuerySchema, pagedSchema, subjectSchema } from "./common.js";
+import { instantSchema, pageQuerySchema, pagedSchema, subjectSchema } from "./common.js";
 import { SESSION_ACTIONS, SESSION_MODES, SESSION_STATUSES } from "./enums.js";
 
 export const sessionModeSchema = z.enum(SESSION_MODES);
@@ -14,9 +14,9 @@ export const sessionSchema = z.object({
   problem_id: z.string().nullable().describe("The current problem; null once the session is completed"),
   status: sessionStatusSchema,
   last_hint_level: z.number().int().min(0).max(3),
-  started_at: z.date(),
-  updated_at: z.date(),
-});
+  started_at: instantSchema,
+  updated_at: instantSchema,
+}).meta({ id: "Session" });
 export type Session = z.infer<typeof sessionSchema>;
 
 export const createSessionInputSchema = z.strictObject({
@@ -47,4 +47,4 @@ export const listSessionsInputSchema = pageQuerySchema.extend({
   status: sessionStatusSchema.optional(),
 });
 
-export const sessionPageSchema = pagedSchema(sessionSchema);
+export const sessionPageSchema = pagedSchema(sessionSchema).meta({ id: "SessionPage" });

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { pageQuerySchema, pagedSchema } from "./common.js";
+import { instantSchema, pageQuerySchema, pagedSchema } from "./common.js";
 import { REVIEW_REASONS, STUDY_PATH_STATUSES, TASK_EVENT_TYPES, TASK_STATUSES } from "./enums.js";
 
 export const taskStatusSchema = z
@@ -58,15 +58,15 @@ export const studyTaskSchema = z.object({
   module: z.string().nullable().describe("Track module id; null when the problem has none"),
   topic_tags: z.array(z.string()),
   difficulty: z.number().int().min(1).max(5),
-  scheduled_at: z.date(),
-  started_at: z.date().nullable(),
-  completed_at: z.date().nullable(),
+  scheduled_at: instantSchema,
+  started_at: instantSchema.nullable(),
+  completed_at: instantSchema.nullable(),
   status: taskStatusSchema,
   score: z.number().min(0).max(1).nullable().describe("passed / total tests of the completing submission (0 when it had no tests)"),
   time_spent_seconds: z.number().int().min(0).nullable().describe("From started_at to completion; null when never started"),
   hints_used: z.number().int().min(0).describe("Tutor hints requested with this task's id"),
   metadata: z.record(z.string(), z.unknown()),
-});
+}).meta({ id: "StudyTask" });
 export type StudyTask = z.infer<typeof studyTaskSchema>;
 
 export const studyPathSchema = z.object({
@@ -75,9 +75,9 @@ export const studyPathSchema = z.object({
   track_id: z.uuid(),
   config: z.record(z.string(), z.unknown()),
   status: studyPathStatusSchema,
-  created_at: z.date(),
-  updated_at: z.date(),
-});
+  created_at: instantSchema,
+  updated_at: instantSchema,
+}).meta({ id: "StudyPath" });
 export type StudyPath = z.infer<typeof studyPathSchema>;
 
 const statusCountsSchema = z
@@ -101,8 +101,8 @@ export const pathSummarySchema = z.object({
   total: z.number().int().describe("All tasks of the path"),
   by_status: statusCountsSchema,
   accuracy: accuracySchema,
-  next_scheduled_at: z.date().nullable().describe("When the earliest still-scheduled task is due; null when none"),
-});
+  next_scheduled_at: instantSchema.nullable().describe("When the earliest still-scheduled task is due; null when none"),
+}).meta({ id: "PathSummary" });
 export type PathSummary = z.infer<typeof pathSummarySchema>;
 
 export const reviewItemSchema = z.object({
@@ -110,7 +110,7 @@ export const reviewItemSchema = z.object({
   reason: z
     .enum(REVIEW_REASONS)
     .describe("Why it is queued: `fail` a failed attempt; `retention` a passed problem scheduled so forgetting is caught"),
-  next_due_at: z.date().describe("When it is due: the FSRS card's due date (or the bucket's)"),
+  next_due_at: instantSchema.describe("When it is due: the FSRS card's due date (or the bucket's)"),
   bucket: z.number().int().min(0).describe("Passes since the last failure; under the bucket scheduler, the interval grows with it"),
   retrievability: z
     .number()
@@ -123,7 +123,7 @@ export const reviewItemSchema = z.object({
     .positive()
     .nullable()
     .describe("FSRS memory stability in days: the interval after which recall falls to 90 %; null when the item has no FSRS card"),
-});
+}).meta({ id: "ReviewItem" });
 export type ReviewItem = z.infer<typeof reviewItemSchema>;
 
 export const moduleProgressSchema = z.object({
@@ -131,7 +131,7 @@ export const moduleProgressSchema = z.object({
   total: z.number().int(),
   completed: z.number().int(),
   accuracy: accuracySchema,
-});
+}).meta({ id: "ModuleProgress" });
 
 export const createStudyPathInputSchema = z.strictObject({
   track_id: z.string().min(1).max(200).describe("Track uuid or slug"),
@@ -146,20 +146,22 @@ export const createStudyPathInputSchema = z.strictObject({
 });
 export type CreateStudyPathInput = z.infer<typeof createStudyPathInputSchema>;
 
-export const createdStudyPathSchema = studyPathSchema.extend({
-  tasks: z.array(studyTaskSchema).describe("The initially scheduled tasks, earliest first"),
-});
+export const createdStudyPathSchema = studyPathSchema
+  .extend({ tasks: z.array(studyTaskSchema).describe("The initially scheduled tasks, earliest first") })
+  .meta({ id: "CreatedStudyPath" });
 
-export const currentStudyPathSchema = studyPathSchema.extend({ summary: pathSummarySchema });
+export const currentStudyPathSchema = studyPathSchema.extend({ summary: pathSummarySchema }).meta({ id: "CurrentStudyPath" });
 
 export const studyPathIdInputSchema = z.strictObject({ id: z.uuid().describe("Study path id") });
 
-export const studyPathProgressSchema = pathSummarySchema.extend({
-  path_id: z.uuid(),
-  modules: z.array(moduleProgressSchema).describe("Per module: the track's modules in order (also those without tasks), then any other"),
-  reviews_due: z.number().int().describe("Review items of the path's track due now"),
-  upcoming_reviews: z.array(reviewItemSchema).describe("Review items of the path's track, earliest first (at most 20), due ones included"),
-});
+export const studyPathProgressSchema = pathSummarySchema
+  .extend({
+    path_id: z.uuid(),
+    modules: z.array(moduleProgressSchema).describe("Per module: the track's modules in order (also those without tasks), then any other"),
+    reviews_due: z.number().int().describe("Review items of the path's track due now"),
+    upcoming_reviews: z.array(reviewItemSchema).describe("Review items of the path's track, earliest first (at most 20), due ones included"),
+  })
+  .meta({ id: "StudyPathProgress" });
 export type StudyPathProgress = z.infer<typeof studyPathProgressSchema>;
 
 export const newStudyTaskSchema = z.strictObject({
@@ -187,7 +189,7 @@ export const listStudyTasksInputSchema = pageQuerySchema.extend({
   to: instantQuerySchema("Only tasks scheduled before this instant").optional(),
 });
 export type ListStudyTasksInput = z.infer<typeof listStudyTasksInputSchema>;
-export const studyTaskPageSchema = pagedSchema(studyTaskSchema);
+export const studyTaskPageSchema = pagedSchema(studyTaskSchema).meta({ id: "StudyTaskPage" });
 
 export const reviewDueInputSchema = z.strictObject({
   limit: z.coerce.number().int().min(1).max(100).default(20).describe("At most this many items, 1-100 (default 20)"),
@@ -201,8 +203,8 @@ export const taskEventSchema = z.object({
   task_id: z.uuid(),
   event_type: taskEventTypeSchema,
   payload: z.record(z.string(), z.unknown()).describe("status_changed: {from, to}; hint_requested: {hint_level, turn_id}; evaluated: {submission_id, status, tests_passed, tests_total, score}"),
-  created_at: z.date(),
-});
+  created_at: instantSchema,
+}).meta({ id: "TaskEvent" });
 export type TaskEvent = z.infer<typeof taskEventSchema>;
 export const taskEventListSchema = z.object({ items: z.array(taskEventSchema).describe("Chronological") });
 

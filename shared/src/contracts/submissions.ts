@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { pageQuerySchema, pagedSchema } from "./common.js";
+import { instantSchema, pageQuerySchema, pagedSchema } from "./common.js";
 import { EVALUATION_ERROR_KINDS, FAILURE_CATEGORIES, GRADED_SUBJECTS, SUBMISSION_STATUSES } from "./enums.js";
 import { languageSchema } from "./problems.js";
 
@@ -47,93 +47,73 @@ const stepsField = z
   .array(utf8String(SUBMISSION_LIMITS.stepBytes, "a step is larger than 2 KiB"))
   .max(SUBMISSION_LIMITS.steps, "at most 50 steps");
 
-/** The subject of a submission: `systems` essays are not graded, and the message says where to go instead. */
-export const gradedSubjectSchema = z.enum(GRADED_SUBJECTS, {
-  error: (issue) =>
-    issue.input === "systems"
-      ? "systems (essay) problems are not graded: ask the tutor for feedback on your answer (POST /v1/tutor/messages, tRPC tutor.createMessage)"
-      : `must be one of ${GRADED_SUBJECTS.map((subject) => `"${subject}"`).join(", ")}`,
-});
+/** Where an essay goes instead of the grader: the tutor reads it and answers with feedback. */
+const ESSAYS_GO_TO_THE_TUTOR =
+  "systems (essay) problems are not graded: ask the tutor for feedback on your answer instead (POST /v1/tutor/messages, tRPC tutor.createMessage)";
 
 const submissionCommon = {
   session_id: z.uuid().describe("The caller's active session"),
   problem_id: z.string().min(1).max(200).describe("The session's current problem"),
   task_id: z.uuid().optional().describe("Study task this attempt belongs to"),
 };
-const codeDescription = "coding: the source, at most 64 KiB of UTF-8 (413 above)";
-const expressionDescription = "math: the final answer, at most 2 KiB of UTF-8 (413 above)";
-const stepsDescription = "math: working, each step equivalent to the one before (at most 50 steps of 2 KiB of UTF-8 each; 413 above)";
 
-/** A coding attempt as the document shows it (one branch of the `subject` oneOf). */
+/** A coding attempt: the `subject: "coding"` branch of the body. */
 export const codingSubmissionSchema = z
   .strictObject({
     ...submissionCommon,
     subject: z.literal("coding"),
-    payload: z.strictObject({ language: languageSchema, code: codeField.describe(codeDescription) }),
+    payload: z.strictObject({
+      language: languageSchema.describe("The language of the code"),
+      code: codeField.describe("The source, at most 64 KiB of UTF-8 (413 above)"),
+    }),
   })
-  .meta({ id: "CodingSubmission" });
+  .meta({ id: "CodingSubmission", description: "A coding attempt, graded against the problem's visible and hidden tests" });
 
-/** A math attempt as the document shows it: an expression, steps, or both. */
+/** A math attempt: an expression, steps, or both. */
 export const mathSubmissionSchema = z
   .strictObject({
     ...submissionCommon,
     subject: z.literal("math"),
     payload: z
       .strictObject({
-        expression: expressionField.optional().describe(expressionDescription),
-        steps: stepsField.optional().describe(stepsDescription),
+        expression: expressionField.optional().describe("The final answer, at most 2 KiB of UTF-8 (413 above)"),
+        steps: stepsField
+          .optional()
+          .describe("Working, each step equivalent to the one before (at most 50 steps of 2 KiB of UTF-8 each; 413 above)"),
       })
-      .describe("At least one of expression and steps"),
+      .refine((payload) => payload.expression !== undefined || (payload.steps?.length ?? 0) > 0, {
+        path: ["expression"],
+        message: "give an expression, steps, or both",
+      })
+      // JSON Schema cannot say "expression, or a non-empty steps"; an empty payload it can refuse.
+      .meta({ description: "At least one of expression and (non-empty) steps", override: { minProperties: 1 } }),
   })
-  .meta({ id: "MathSubmission" });
-
-/** `POST /v1/submissions` in the document: one of the two shapes, chosen by `subject`. */
-export const submissionBodySchema = z.discriminatedUnion("subject", [codingSubmissionSchema, mathSubmissionSchema]);
+  .meta({ id: "MathSubmission", description: "A math attempt: the final expression is compared with the answer, each step with the one before" });
 
 /**
- * One object schema for both subjects (the REST adapter needs an object at the top);
- * the refinement enforces the §8.4 shape of each: coding `{language, code}`, math
- * `{expression?, steps?}` with at least one of them.
+ * `POST /v1/submissions` and `submissions.create`: one of two shapes, chosen by `subject`.
+ * A `systems` essay has no branch; its error says where essays go instead of a bare enum.
  */
-export const createSubmissionInputSchema = z
-  .strictObject({
-    session_id: submissionCommon.session_id,
-    problem_id: submissionCommon.problem_id,
-    subject: gradedSubjectSchema.describe("Selects the payload shape"),
-    payload: z.strictObject({
-      language: languageSchema.optional().describe("coding: python or javascript"),
-      code: codeField.optional().describe(codeDescription),
-      expression: expressionField.optional().describe(expressionDescription),
-      steps: stepsField.optional().describe(stepsDescription),
-    }),
-    task_id: submissionCommon.task_id,
-  })
-  .superRefine((input, ctx) => {
-    const { payload } = input;
-    const issue = (path: string, message: string) => ctx.addIssue({ code: "custom", path: ["payload", path], message });
-    if (input.subject === "coding") {
-      if (!payload.language) issue("language", "required for coding submissions (python or javascript)");
-      if (payload.code === undefined) issue("code", "required for coding submissions");
-      if (payload.expression !== undefined || payload.steps !== undefined) issue("expression", "not allowed for coding submissions");
-    } else {
-      if (payload.expression === undefined && (payload.steps?.length ?? 0) === 0) issue("expression", "give an expression, steps, or both");
-      if (payload.language !== undefined || payload.code !== undefined) issue("code", "not allowed for math submissions");
-    }
-  });
-
-interface SubmissionCommon {
-  session_id: string;
-  problem_id: string;
-  task_id?: string | undefined;
-}
+export const createSubmissionInputSchema = z.discriminatedUnion("subject", [codingSubmissionSchema, mathSubmissionSchema], {
+  error: (issue) => {
+    if (issue.code !== "invalid_union" || !("note" in issue)) return undefined;
+    const subject = (issue.input as { subject?: unknown } | undefined)?.subject;
+    if (subject === "systems") return ESSAYS_GO_TO_THE_TUTOR;
+    return `must be one of ${GRADED_SUBJECTS.map((graded) => `"${graded}"`).join(", ")} (it selects the payload shape)`;
+  },
+});
 /** The validated input, narrowed by subject. */
-export type CreateSubmissionInput =
-  | (SubmissionCommon & { subject: "coding"; payload: { language: "python" | "javascript"; code: string } })
-  | (SubmissionCommon & { subject: "math"; payload: { expression?: string | undefined; steps?: string[] | undefined } });
+export type CreateSubmissionInput = z.infer<typeof createSubmissionInputSchema>;
 
-/** Narrows a value that passed `createSubmissionInputSchema` (the refinement guarantees the shape). */
-export const asSubmission = (input: z.infer<typeof createSubmissionInputSchema>): CreateSubmissionInput =>
-  input as CreateSubmissionInput;
+/** Header of `submissions.create` that makes a retry safe (§8.4). */
+export const idempotencyHeadersSchema = z.object({
+  "Idempotency-Key": z
+    .string()
+    .min(1)
+    .max(255)
+    .optional()
+    .describe("The same key and body from the same user within 24 h return the first result without evaluating again; the same key with another body answers 409"),
+});
 
 export const submissionStatusSchema = z.enum(SUBMISSION_STATUSES);
 
@@ -150,14 +130,16 @@ export const submissionFeedbackSchema = z
 export type SubmissionFeedback = z.infer<typeof submissionFeedbackSchema>;
 
 export const visibleDetailSchema = z.union([
-  z.object({
-    input: z.unknown(),
-    expected: z.unknown(),
-    actual: z.unknown(),
-    passed: z.boolean(),
-    message: z.string().optional(),
-  }),
-  z.object({ correct: z.boolean(), feedback: z.string().optional() }),
+  z
+    .object({
+      input: z.unknown().describe("Positional arguments"),
+      expected: z.unknown(),
+      actual: z.unknown(),
+      passed: z.boolean(),
+      message: z.string().optional(),
+    })
+    .meta({ id: "CodingTestDetail", description: "coding: one visible test" }),
+  z.object({ correct: z.boolean(), feedback: z.string().optional() }).meta({ id: "MathAnswerDetail", description: "math: the verdict on the answer" }),
 ]);
 
 export const submissionResultSchema = z.object({
@@ -177,8 +159,8 @@ export const submissionResultSchema = z.object({
   exec_ms: z.number().int(),
   pillar_scores: z.record(z.string(), z.number()).nullable(),
   feedback: submissionFeedbackSchema.nullable(),
-  created_at: z.date(),
-});
+  created_at: instantSchema,
+}).meta({ id: "SubmissionResult" });
 export type SubmissionResult = z.infer<typeof submissionResultSchema>;
 
 export const submissionIdInputSchema = z.strictObject({ id: z.uuid().describe("Submission id") });
@@ -188,4 +170,4 @@ export const listSubmissionsInputSchema = pageQuerySchema.extend({
   problem_id: z.string().max(200).optional(),
 });
 
-export const submissionPageSchema = pagedSchema(submissionResultSchema);
+export const submissionPageSchema = pagedSchema(submissionResultSchema).meta({ id: "SubmissionPage" });

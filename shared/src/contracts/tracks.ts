@@ -1,12 +1,12 @@
 import { z } from "zod";
-import { subjectSchema } from "./common.js";
+import { instantSchema, subjectSchema } from "./common.js";
 import { problemSummarySchema } from "./problems.js";
 
 export const trackModuleSchema = z.object({
   id: z.string().min(1),
   title: z.string().min(1),
   outcomes: z.array(z.string()),
-});
+}).meta({ id: "TrackModule" });
 
 export const trackSchema = z.object({
   id: z.uuid(),
@@ -16,8 +16,8 @@ export const trackSchema = z.object({
   modules: z.array(trackModuleSchema).describe("Ordered modules"),
   labels: z.array(z.string()),
   version: z.string(),
-  created_at: z.date(),
-});
+  created_at: instantSchema,
+}).meta({ id: "Track" });
 export type Track = z.infer<typeof trackSchema>;
 
 /** A track as the neighbour Problem Bank and the content pack describe it (no id/created_at). */

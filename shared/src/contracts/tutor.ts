@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { HINT_LEVELS } from "./enums.js";
 import { submissionStatusSchema, visibleDetailSchema } from "./submissions.js";
 
 /** Limits of a tutor request; a field over them answers 413. */
@@ -9,7 +10,12 @@ export const TUTOR_LIMITS = {
   textChars: 2 * 1024,
 } as const;
 
-export const hintLevelSchema = z.number().int().min(1).max(3).describe("1 = a gentle nudge, 2 = conceptual guidance, 3 = step-by-step guidance");
+/** 1, 2 or 3 (a literal union, so clients see `1 | 2 | 3`, not `number`); the document says integer. */
+export const hintLevelSchema = z.literal(HINT_LEVELS).meta({
+  description: "1 = a gentle nudge, 2 = conceptual guidance, 3 = step-by-step guidance",
+  override: { type: "integer", minimum: 1, maximum: 3 },
+});
+export type HintLevel = z.infer<typeof hintLevelSchema>;
 
 /** What the learner's last attempt showed: visible facts only, never hidden tests. */
 export const lastEvalSchema = z.strictObject({
@@ -53,11 +59,13 @@ export const createTutorMessageInputSchema = z.strictObject({
 });
 export type CreateTutorMessageInput = z.infer<typeof createTutorMessageInputSchema>;
 
-export const tutorMessageCreatedSchema = z.object({
-  stream_url: z.string().describe("SSE URL of the turn (`GET /v1/tutor/stream?token=…`), valid for 5 minutes"),
-  token: z.string().describe("Short-lived stream token naming the user and the turn"),
-  turn_id: z.uuid(),
-});
+export const tutorMessageCreatedSchema = z
+  .object({
+    stream_url: z.string().describe("SSE URL of the turn (`GET /v1/tutor/stream?token=…`), valid for 5 minutes"),
+    token: z.string().describe("Short-lived stream token naming the user and the turn"),
+    turn_id: z.uuid(),
+  })
+  .meta({ id: "TutorMessageCreated" });
 export type TutorMessageCreated = z.infer<typeof tutorMessageCreatedSchema>;
 
 /** The §8.6 stream events: the SSE `event:` name is `type`, its JSON `data:` is `data`. */

@@ -1,6 +1,6 @@
 import {
-  asSubmission,
   createSubmissionInputSchema,
+  idempotencyHeadersSchema,
   listSubmissionsInputSchema,
   submissionIdInputSchema,
   submissionPageSchema,
@@ -18,12 +18,15 @@ export const submissionsRouter = router({
         tags: ["submissions"],
         summary: "Grade a coding or math attempt (honours Idempotency-Key)",
         description:
+          "The body is one of two shapes, chosen by `subject`: coding `{language, code}` or math `{expression?, steps?}`. " +
+          "`systems` essays are not graded: they answer 400 and belong to the tutor (`POST /v1/tutor/messages`). " +
           "Send `Idempotency-Key` (≤ 255 chars) to make retries safe: the same key and body within 24 h return the first result without evaluating again; the same key with another body answers 409.",
+        requestHeaders: idempotencyHeadersSchema,
       },
     })
     .input(createSubmissionInputSchema)
     .output(submissionResultSchema)
-    .mutation(({ ctx, input }) => ctx.deps.services.submissions.create(ctx.user.id, asSubmission(input), ctx.idempotencyKey)),
+    .mutation(({ ctx, input }) => ctx.deps.services.submissions.create(ctx.user.id, input, ctx.idempotencyKey)),
 
   list: authedProcedure
     .meta({ openapi: { method: "GET", path: "/submissions", tags: ["submissions"], summary: "The caller's submissions, newest first" } })
