@@ -130,7 +130,7 @@ export async function buildDeps(infra: Infrastructure): Promise<AppDeps> {
       catalog: new CatalogService(trackDirectory, problemBank, catalogCache),
       mastery: new MasteryService(new MasteryRepository(db)),
       health: new HealthService(probes, redis ? [] : ["redis"]),
-      tutor: buildTutorService(infra, problemBank, study.taskActivity),
+      tutor: buildTutorService(infra, requestScope, problemBank, study.taskActivity),
       recommendations,
       sessions: new SessionsService(sessionsRepository, trackDirectory, problemBank, recommendations),
       studyPaths: study.studyPaths,
@@ -171,7 +171,7 @@ const catalogCacheSecondsOf = (config: Config) =>
 function problemBankOf(config: Config, db: DatabaseHandle["db"], scope: RequestScope, cache: Cache, contentReads: CatalogCache): ProblemBank {
   const { problemBankBase, serviceToken, problemBankTimeoutMs, problemBankCacheSeconds } = config.neighbours;
   if (!problemBankBase) return new ContentCachedProblemBank(new LocalProblemBank(db), contentReads);
-  const remote = new HttpProblemBank({ baseUrl: problemBankBase, serviceToken, timeoutMs: problemBankTimeoutMs, getRequestId: () => scope.currentRequestId() });
+  const remote = new HttpProblemBank({ baseUrl: problemBankBase, serviceToken, timeoutMs: problemBankTimeoutMs, requestScope: scope });
   return problemBankCacheSeconds > 0 ? new CachingProblemBank(remote, cache, problemBankCacheSeconds) : remote;
 }
 
@@ -179,7 +179,7 @@ function problemBankOf(config: Config, db: DatabaseHandle["db"], scope: RequestS
 function evaluatorOf(config: Config, scope: RequestScope): Evaluator {
   const { evalBase, serviceToken, evalTimeoutMs } = config.neighbours;
   return evalBase
-    ? new HttpEvaluator({ baseUrl: evalBase, serviceToken, timeoutMs: evalTimeoutMs, getRequestId: () => scope.currentRequestId() })
+    ? new HttpEvaluator({ baseUrl: evalBase, serviceToken, timeoutMs: evalTimeoutMs, requestScope: scope })
     : new LocalEvaluator({
         jsPoolSize: config.evaluator.poolSize,
         maxPerUser: config.evaluator.maxPerUser,
@@ -188,12 +188,12 @@ function evaluatorOf(config: Config, scope: RequestScope): Evaluator {
 }
 
 /** The tutor provider named by `CO_TUTOR_PROVIDER` (or implied by which base URL is set). */
-function tutorProviderOf(config: Config): Tutor {
+function tutorProviderOf(config: Config, scope: RequestScope): Tutor {
   switch (config.tutor.provider) {
     case "openai":
-      return new OpenAiTutor({ baseUrl: config.tutor.openai.base!, model: config.tutor.openai.model, apiKey: config.tutor.openai.apiKey });
+      return new OpenAiTutor({ baseUrl: config.tutor.openai.base!, model: config.tutor.openai.model, apiKey: config.tutor.openai.apiKey, requestScope: scope });
     case "tutor-api":
-      return new TutorApiTutor({ baseUrl: config.neighbours.tutorBase!, serviceToken: config.neighbours.serviceToken });
+      return new TutorApiTutor({ baseUrl: config.neighbours.tutorBase!, serviceToken: config.neighbours.serviceToken, requestScope: scope });
     default:
       return new LocalTutor();
   }
@@ -207,7 +207,7 @@ function streamTokenSecretOf(config: Config, logger: Logger): string {
   return randomBytes(32).toString("hex");
 }
 
-function buildTutorService(infra: Infrastructure, problemBank: ProblemBank, hintRecorder: HintRecorder): TutorService {
+function buildTutorService(infra: Infrastructure, scope: RequestScope, problemBank: ProblemBank, hintRecorder: HintRecorder): TutorService {
   const { config, logger, database, redis } = infra;
   const clock = infra.clock ?? systemClock;
   const db = database.db;
@@ -215,7 +215,7 @@ function buildTutorService(infra: Infrastructure, problemBank: ProblemBank, hint
     sessions: new SessionsRepository(db),
     turns: new TutorTurnsRepository(db),
     problemBank,
-    tutor: tutorProviderOf(config),
+    tutor: tutorProviderOf(config, scope),
     bus: redis ? new RedisStreamBus(redis, logger) : new MemoryStreamBus(),
     slots: redis ? new RedisStreamSlots(redis) : new MemoryStreamSlots(clock),
     tokens: createStreamTokens(streamTokenSecretOf(config, logger)),

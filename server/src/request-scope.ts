@@ -1,4 +1,17 @@
 import { AsyncLocalStorage } from "node:async_hooks";
+import { randomUUID } from "node:crypto";
+
+const VALID_REQUEST_ID = /^[\x21-\x7E]{1,128}$/;
+
+/**
+ * The one rule for request ids, on the way in and on the way out to neighbours: up to 128
+ * visible ASCII characters pass unchanged; anything else (missing, too long, spaces,
+ * control or non-ASCII characters) is replaced by a fresh uuid, so a hostile id can never
+ * reach a log line or a neighbour's headers.
+ */
+export function requestIdOrNew(candidate: string | undefined): string {
+  return candidate !== undefined && VALID_REQUEST_ID.test(candidate) ? candidate : randomUUID();
+}
 
 /**
  * The request a piece of work belongs to, carried through its async calls, so an adapter

@@ -2,6 +2,7 @@ import type { BankProblem, HiddenBundle } from "@co/shared";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { HttpProblemBank } from "../../server/src/adapters/http/http-problem-bank.js";
 import { AppError } from "../../server/src/errors/app-error.js";
+import { RequestScope } from "../../server/src/request-scope.js";
 import { closedPortUrl, json, jsonAfter, raw, startFakeNeighbour, type FakeNeighbour } from "./support/fake-neighbour.js";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -122,11 +123,12 @@ describe("HttpProblemBank against a problem bank speaking §9", () => {
       expect(request!.headers["x-service"]).toBe("curriculum-orchestrator");
     });
 
-    it("when the caller knows the request id, it is sent as X-Request-ID", async () => {
-      const traced = new HttpProblemBank({ baseUrl: neighbour.url, timeoutMs: 2_000, getRequestId: () => "req-abc-123" });
+    it("when the call runs for a request, its id is sent as X-Request-ID", async () => {
+      const requestScope = new RequestScope();
+      const traced = new HttpProblemBank({ baseUrl: neighbour.url, timeoutMs: 2_000, requestScope });
       neighbour.route("GET", "/internal/problems/two-sum", (_req, res) => json(res, 200, problem));
 
-      await traced.getProblem("two-sum");
+      await requestScope.run("req-abc-123", () => traced.getProblem("two-sum"));
 
       expect(neighbour.requests[0]!.headers["x-request-id"]).toBe("req-abc-123");
     });

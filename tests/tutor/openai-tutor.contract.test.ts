@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { OpenAiTutor } from "../../server/src/adapters/tutor/openai-tutor.js";
 import type { TutorChunk, TutorRequest } from "../../server/src/ports/tutor.js";
+import { RequestScope } from "../../server/src/request-scope.js";
 import { startFakeNeighbour, type FakeNeighbour } from "../contract/support/fake-neighbour.js";
 import { startTestApp, type TestApp } from "../support/test-app.js";
 import { chatCompletions, sseFrame, startEventStream } from "./support/fake-llm.js";
@@ -27,7 +28,6 @@ const request: TutorRequest = {
   instruction: "Give conceptual guidance.",
   lastEval: { status: "failed", categories: ["edge_cases"], firstFailure: { input: [[5, -5]], expected: [5, 0], actual: [5, 5] } },
   message: "Why does my answer drift?",
-  requestId: "req-openai-1",
 };
 
 /** The chunks that carry something; `alive` signs of life are left out unless asked for. */
@@ -37,7 +37,8 @@ async function drain(iterable: AsyncIterable<TutorChunk>, options: { alive?: boo
   return chunks;
 }
 
-const tutor = () => new OpenAiTutor({ baseUrl: `${llm.url}/v1/`, model: "test-model", apiKey: "sk-test-key" });
+const requestScope = new RequestScope();
+const tutor = () => new OpenAiTutor({ baseUrl: `${llm.url}/v1/`, model: "test-model", apiKey: "sk-test-key", requestScope });
 const signal = () => new AbortController().signal;
 
 describe("OpenAI-compatible tutor against a streaming chat-completions server", () => {
@@ -45,7 +46,7 @@ describe("OpenAI-compatible tutor against a streaming chat-completions server", 
 
   it("posts a streaming chat completion with the statement, the level's instruction, the last evaluation and the message", async () => {
     llm.route("POST", "/v1/chat/completions", chatCompletions({ deltas: ["Think ", "about ", "negatives."], completionTokens: 7 }));
-    const chunks = await drain(tutor().generate(request, signal()));
+    const chunks = await requestScope.run("req-openai-1", () => drain(tutor().generate(request, signal())));
     expect(chunks).toEqual([
       { type: "delta", content: "Think " },
       { type: "delta", content: "about " },

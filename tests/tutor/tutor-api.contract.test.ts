@@ -2,6 +2,7 @@ import type { ServerResponse } from "node:http";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { TutorApiTutor } from "../../server/src/adapters/tutor/tutor-api-tutor.js";
 import type { TutorChunk, TutorRequest } from "../../server/src/ports/tutor.js";
+import { RequestScope } from "../../server/src/request-scope.js";
 import { json, startFakeNeighbour, type FakeNeighbour } from "../contract/support/fake-neighbour.js";
 import { startTestApp, type TestApp } from "../support/test-app.js";
 import { sseFrame, startEventStream } from "./support/fake-llm.js";
@@ -31,7 +32,6 @@ const request: TutorRequest = {
   instruction: "Give a gentle nudge.",
   lastEval: null,
   message: "Help?",
-  requestId: "req-tutor-api-1",
 };
 
 /** The chunks that carry something; `alive` signs of life are left out unless asked for. */
@@ -51,7 +51,8 @@ function scriptTurn(frames: { event: string; data: unknown }[], token = "tok-1")
   });
 }
 
-const tutor = () => new TutorApiTutor({ baseUrl: api.url, serviceToken: "svc-token" });
+const requestScope = new RequestScope();
+const tutor = () => new TutorApiTutor({ baseUrl: api.url, serviceToken: "svc-token", requestScope });
 
 describe("Tutor API relay against a real SSE server", () => {
   it("creates a turn with context and instruction, then relays its deltas and end (start and pings dropped)", async () => {
@@ -62,7 +63,7 @@ describe("Tutor API relay against a real SSE server", () => {
       { event: "message.delta", data: { content: "the previous sum." } },
       { event: "message.end", data: { finish_reason: "stop", tokens: 12 } },
     ]);
-    expect(await drain(tutor().generate(request, new AbortController().signal))).toEqual([
+    expect(await requestScope.run("req-tutor-api-1", () => drain(tutor().generate(request, new AbortController().signal)))).toEqual([
       { type: "delta", content: "Look at " },
       { type: "delta", content: "the previous sum." },
       { type: "end", finishReason: "stop", tokens: 12 },

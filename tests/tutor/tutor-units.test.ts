@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
 import { composeHint, toDeltas } from "../../server/src/adapters/tutor/hint-ladder.js";
-import { readSse } from "../../server/src/adapters/tutor/sse-reader.js";
 import { ConfigError, parseConfig } from "../../server/src/config/config.js";
 import type { TutorRequest } from "../../server/src/ports/tutor.js";
 
@@ -21,10 +20,6 @@ const request = (overrides: Partial<TutorRequest> = {}): TutorRequest => ({
   message: null,
   ...overrides,
 });
-
-async function* bytes(...chunks: string[]) {
-  for (const chunk of chunks) yield new TextEncoder().encode(chunk);
-}
 
 describe("the local hint ladder", () => {
   it("gives the authored hints up to the level, never above it", () => {
@@ -49,29 +44,6 @@ describe("the local hint ladder", () => {
     expect(deltas.length).toBeGreaterThan(4);
     expect(deltas.join("")).toBe(text);
     expect(toDeltas("")).toEqual([]);
-  });
-});
-
-describe("the SSE reader", () => {
-  it("parses events split at any byte, with multi-line data, comments, ids and CRLF", async () => {
-    const wire = ': hello\r\nid: 7\r\nevent: message.delta\r\ndata: {"content":\r\ndata: "é"}\r\n\r\nevent: ping\ndata: {}\n\ndata: [DONE]\n\n';
-    const encoded = new TextEncoder().encode(wire);
-    const oneByteAtATime = (async function* () {
-      for (const byte of encoded) yield new Uint8Array([byte]);
-    })();
-    const events = [];
-    for await (const event of readSse(oneByteAtATime)) events.push(event);
-    expect(events).toEqual([
-      { event: "message.delta", data: '{"content":\n"é"}', id: "7" },
-      { event: "ping", data: "{}", id: "7" },
-      { event: "message", data: "[DONE]", id: "7" },
-    ]);
-  });
-
-  it("dispatches nothing for a block without data", async () => {
-    const events = [];
-    for await (const event of readSse(bytes("event: lonely\n\n", "retry: 10\n\n"))) events.push(event);
-    expect(events).toEqual([]);
   });
 });
 

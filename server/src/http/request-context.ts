@@ -1,9 +1,6 @@
-import { randomUUID } from "node:crypto";
 import type { NextFunction, Request, Response } from "express";
 import type { Logger } from "pino";
-import type { RequestScope } from "../request-scope.js";
-
-const VALID_REQUEST_ID = /^[\x21-\x7E]{1,128}$/;
+import { requestIdOrNew, type RequestScope } from "../request-scope.js";
 
 /**
  * Echoes a sane `X-Request-ID` or makes one, and gives the request a child logger
@@ -13,8 +10,7 @@ const VALID_REQUEST_ID = /^[\x21-\x7E]{1,128}$/;
  */
 export function requestContext(logger: Logger, scope: RequestScope) {
   return (req: Request, res: Response, next: NextFunction) => {
-    const incoming = req.header("x-request-id");
-    const requestId = incoming && VALID_REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    const requestId = requestIdOrNew(req.header("x-request-id"));
     res.setHeader("X-Request-ID", requestId);
     const log = logger.child({ request_id: requestId });
     res.locals.requestId = requestId;

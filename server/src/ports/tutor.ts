@@ -38,8 +38,6 @@ export interface TutorRequest {
   instruction: string;
   lastEval: LearnerEvaluation | null;
   message: string | null;
-  /** `X-Request-ID` for neighbour calls. */
-  requestId?: string;
 }
 
 export type TutorChunk =

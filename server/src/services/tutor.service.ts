@@ -88,7 +88,7 @@ export class TutorService {
     });
   }
 
-  async createMessage(userId: string, input: CreateTutorMessageInput, options: { requestId?: string } = {}): Promise<TutorMessageCreated> {
+  async createMessage(userId: string, input: CreateTutorMessageInput): Promise<TutorMessageCreated> {
     this.refuseWhileClosing();
     const { sessions, turns, slots, bus, settings } = this.deps;
     const session = await sessions.findOwned(userId, input.session_id);
@@ -148,7 +148,6 @@ export class TutorService {
         instruction: HINT_INSTRUCTIONS[input.hint_level as 1 | 2 | 3],
         lastEval,
         message: input.message ?? null,
-        requestId: options.requestId,
       },
     });
     return {

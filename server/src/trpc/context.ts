@@ -1,9 +1,9 @@
-import { randomUUID } from "node:crypto";
 import type { Request, Response } from "express";
 import type { Logger } from "pino";
 import type { AppDeps } from "../app-deps.js";
 import { bearerOf, clientIpOf } from "../auth/request-gate.js";
 import type { AuthUser } from "../auth/token-verifier.js";
+import { requestIdOrNew } from "../request-scope.js";
 
 /** Response facts a procedure may set; the transports read them (status only on REST). */
 export interface ResponseHolder {
@@ -30,7 +30,7 @@ export function createInnerContext(
   deps: AppDeps,
   options: Partial<Omit<InnerContext, "deps" | "log">> & { log?: Logger } = {},
 ): InnerContext {
-  const requestId = options.requestId ?? randomUUID();
+  const requestId = requestIdOrNew(options.requestId);
   return {
     deps,
     requestId,

@@ -1,5 +1,6 @@
 import { eq } from "drizzle-orm";
-import { readSse } from "../../../server/src/adapters/tutor/sse-reader.js";
+import type { EventSourceMessage } from "eventsource-parser";
+import { EventSourceParserStream } from "eventsource-parser/stream";
 import { sessions, tutorTurns } from "../../../server/src/db/schema/index.js";
 import { http, type TestApp } from "../../support/test-app.js";
 
@@ -77,10 +78,15 @@ export async function collectSse(
   const contentType = response.headers.get("content-type");
   if (!contentType?.startsWith("text/event-stream")) return { status: response.status, contentType, events: [], body: await response.json() };
   const events: ReceivedEvent[] = [];
+  let lastEventId: string | undefined;
   try {
-    for await (const message of readSse(response.body!)) {
+    // Node's web streams are async iterable; the DOM typings do not say so.
+    const messages = response.body!.pipeThrough(new TextDecoderStream()).pipeThrough(new EventSourceParserStream());
+    for await (const message of messages as unknown as AsyncIterable<EventSourceMessage>) {
       if (options.skipPings !== false && message.event === "ping") continue;
-      const received = { id: message.id, event: message.event, data: JSON.parse(message.data) };
+      // The id a reconnect would send: like an EventSource's lastEventId, it stays set until another comes.
+      lastEventId = message.id ?? lastEventId;
+      const received = { id: lastEventId, event: message.event ?? "message", data: JSON.parse(message.data) };
       events.push(received);
       options.onEvent?.(received);
       if (message.event === "message.end" || message.event === "error") break;

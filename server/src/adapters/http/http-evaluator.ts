@@ -7,16 +7,11 @@ import type {
   MathEvaluationRequest,
 } from "../../ports/evaluator.js";
 import { createNeighbourClient, type NeighbourClient } from "./neighbour-client.js";
+import { neighbourAt, type NeighbourEndpoint } from "./neighbour.js";
 
-export interface HttpEvaluatorOptions {
-  /** `CO_EVAL_BASE`. */
-  baseUrl: string;
-  /** `CO_SERVICE_TOKEN`. */
-  serviceToken?: string;
-  /** `CO_EVAL_TIMEOUT_MS`. */
+export interface HttpEvaluatorOptions extends NeighbourEndpoint {
+  /** `CO_EVAL_TIMEOUT_MS`: the budget of one call. */
   timeoutMs: number;
-  /** The current request's id for `X-Request-ID`, when known; otherwise a fresh uuid per call. */
-  getRequestId?: () => string | undefined;
 }
 
 const count = z.number().int().nonnegative();
@@ -57,7 +52,7 @@ export class HttpEvaluator implements Evaluator {
   private readonly client: NeighbourClient;
 
   constructor(options: HttpEvaluatorOptions) {
-    this.client = createNeighbourClient({ service: "Evaluation service", serviceId: "evaluator", ...options });
+    this.client = createNeighbourClient({ ...neighbourAt("Evaluation service", "evaluator", options), timeoutMs: options.timeoutMs });
   }
 
   async evaluateCode(request: CodeEvaluationRequest, signal?: AbortSignal): Promise<CodeEvaluation> {

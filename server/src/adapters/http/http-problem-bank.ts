@@ -1,17 +1,12 @@
 import { bankProblemSchema, hiddenBundleSchema, trackDefinitionSchema, type BankProblem, type HiddenBundle, type TrackDefinition } from "@co/shared";
 import { z } from "zod";
 import type { ProblemBank, ProblemCandidate, ProblemFacts, ProblemFilter } from "../../ports/problem-bank.js";
-import { createNeighbourClient, encodePathSegment, type NeighbourClient } from "./neighbour-client.js";
+import { createNeighbourClient, type NeighbourClient } from "./neighbour-client.js";
+import { encodePathSegment, neighbourAt, type NeighbourEndpoint } from "./neighbour.js";
 
-export interface HttpProblemBankOptions {
-  /** `CO_PROBLEM_BANK_BASE`. */
-  baseUrl: string;
-  /** `CO_SERVICE_TOKEN`. */
-  serviceToken?: string;
+export interface HttpProblemBankOptions extends NeighbourEndpoint {
   /** `CO_PROBLEM_BANK_TIMEOUT_MS`: the budget of one call, retries included. */
   timeoutMs: number;
-  /** The current request's id for `X-Request-ID`, when known; otherwise a fresh uuid per call. */
-  getRequestId?: () => string | undefined;
   /** First retry backoff (default 100 ms). */
   retryDelayMs?: number;
 }
@@ -26,7 +21,7 @@ export class HttpProblemBank implements ProblemBank {
   private readonly client: NeighbourClient;
 
   constructor(options: HttpProblemBankOptions) {
-    this.client = createNeighbourClient({ service: "Problem bank", serviceId: "problem_bank", ...options });
+    this.client = createNeighbourClient({ ...neighbourAt("Problem bank", "problem_bank", options), timeoutMs: options.timeoutMs, retryDelayMs: options.retryDelayMs });
   }
 
   async getProblem(id: string): Promise<BankProblem | null> {

@@ -1,7 +1,9 @@
 import { z } from "zod";
 import type { Tutor, TutorChunk, TutorRequest } from "../../ports/tutor.js";
+import type { RequestScope } from "../../request-scope.js";
+import { parseAs, upstreamError, type Neighbour } from "../http/neighbour.js";
+import { neighbourEvents } from "../http/neighbour-stream.js";
 import { chatMessages } from "./prompt.js";
-import { fetchUpstream, neighbourHeaders, parseJson, upstreamError, upstreamEvents, type Upstream } from "./upstream.js";
 
 /** The fields of a streamed chat-completion chunk this adapter reads; anything else is ignored. */
 const chunkSchema = z.object({
@@ -24,12 +26,11 @@ export interface OpenAiTutorOptions {
   apiKey?: string;
   /** Upper bound of a hint's length in tokens (`max_tokens`), 1024 unless set. */
   maxTokens?: number;
+  requestScope?: RequestScope;
 }
 
 /** A hint is a few paragraphs; the bound keeps a runaway answer from streaming without end. */
 const DEFAULT_MAX_TOKENS = 1024;
-
-const UPSTREAM: Upstream = { service: "OpenAI-compatible tutor", serviceId: "openai" };
 
 /**
  * Any OpenAI-compatible endpoint (OpenAI, Ollama, vLLM, LM Studio): `POST /chat/completions`
@@ -38,33 +39,25 @@ const UPSTREAM: Upstream = { service: "OpenAI-compatible tutor", serviceId: "ope
  */
 export class OpenAiTutor implements Tutor {
   readonly provider: string;
-  private readonly url: string;
+  private readonly neighbour: Neighbour;
 
   constructor(private readonly options: OpenAiTutorOptions) {
     this.provider = `openai:${options.model}`;
-    this.url = `${options.baseUrl.replace(/\/+$/, "")}/chat/completions`;
+    const { baseUrl, apiKey, requestScope } = options;
+    this.neighbour = { service: "OpenAI-compatible tutor", serviceId: "openai", baseUrl, bearer: apiKey, requestScope };
   }
 
   async *generate(request: TutorRequest, signal: AbortSignal): AsyncGenerator<TutorChunk> {
-    const response = await fetchUpstream(UPSTREAM, this.url, {
-      method: "POST",
-      signal,
-      headers: {
-        ...neighbourHeaders(request.requestId, this.options.apiKey),
-        "Content-Type": "application/json",
-        Accept: "text/event-stream",
-      },
-      body: JSON.stringify({
-        model: this.options.model,
-        stream: true,
-        max_tokens: this.options.maxTokens ?? DEFAULT_MAX_TOKENS,
-        stream_options: { include_usage: true },
-        messages: chatMessages(request),
-      }),
-    });
+    const body = {
+      model: this.options.model,
+      stream: true,
+      max_tokens: this.options.maxTokens ?? DEFAULT_MAX_TOKENS,
+      stream_options: { include_usage: true },
+      messages: chatMessages(request),
+    };
     let finishReason: string | null = null;
     let tokens: number | null = null;
-    for await (const message of upstreamEvents(UPSTREAM, response, signal)) {
+    for await (const message of neighbourEvents(this.neighbour, { method: "POST", path: "/chat/completions", body }, signal)) {
       if (message.comment) {
         yield { type: "alive" };
         continue;
@@ -73,20 +66,19 @@ export class OpenAiTutor implements Tutor {
         yield { type: "end", finishReason: finishReason ?? "stop", tokens };
         return;
       }
-      const parsed = chunkSchema.safeParse(parseJson(UPSTREAM, message.data));
-      if (!parsed.success) throw upstreamError(UPSTREAM, "returned an unexpected response");
-      if (parsed.data.error !== undefined && parsed.data.error !== null) throw upstreamError(UPSTREAM, "reported an error mid-stream");
-      const choice = parsed.data.choices?.[0];
+      const chunk = parseAs(this.neighbour, message.data, chunkSchema);
+      if (chunk.error !== undefined && chunk.error !== null) throw upstreamError(this.neighbour, "reported an error mid-stream");
+      const choice = chunk.choices?.[0];
       // Role-only, empty and usage chunks still show the model is working.
       yield choice?.delta?.content ? { type: "delta", content: choice.delta.content } : { type: "alive" };
       if (choice?.finish_reason) finishReason = choice.finish_reason;
-      if (parsed.data.usage?.completion_tokens != null) tokens = parsed.data.usage.completion_tokens;
+      if (chunk.usage?.completion_tokens != null) tokens = chunk.usage.completion_tokens;
     }
     // Some servers close without [DONE]: a finish_reason still means the answer is whole.
     if (finishReason) {
       yield { type: "end", finishReason, tokens };
       return;
     }
-    throw upstreamError(UPSTREAM, "ended the stream before finishing");
+    throw upstreamError(this.neighbour, "ended the stream before finishing");
   }
 }

@@ -18,7 +18,7 @@ export const tutorRouter = router({
     })
     .input(createTutorMessageInputSchema)
     .output(tutorMessageCreatedSchema)
-    .mutation(({ ctx, input }) => ctx.deps.services.tutor.createMessage(ctx.user.id, input, { requestId: ctx.requestId })),
+    .mutation(({ ctx, input }) => ctx.deps.services.tutor.createMessage(ctx.user.id, input)),
 
   /**
    * The same events as `GET /v1/tutor/stream`, tracked by id so a reconnect resumes after
