@@ -26,6 +26,7 @@ export const errorCodeSchema = z.enum([
   "NOT_FOUND",
   "CONFLICT",
   "PAYLOAD_TOO_LARGE",
+  "UNSUPPORTED_MEDIA_TYPE",
   "RATE_LIMITED",
   "MAX_STREAMS",
   "UPSTREAM_ERROR",
