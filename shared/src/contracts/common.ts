@@ -9,7 +9,7 @@ export const uuidSchema = z.uuid();
 
 /** Paged lists: `limit` (default 20, max 100) and an opaque `cursor`. */
 export const pageQuerySchema = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(100).default(20).describe("Page size, 1-100 (default 20)"),
+  limit: z.number().int().min(1).max(100).default(20).describe("Page size, 1-100 (default 20)"),
   cursor: z.string().max(512).optional().describe("Opaque cursor from the previous page's next_cursor"),
 });
 
