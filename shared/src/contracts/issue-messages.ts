@@ -73,7 +73,6 @@ function describedInput(input: unknown): string {
   if (input === null) return "null";
   if (Array.isArray(input)) return "a list";
   if (typeof input === "string") return input.length <= 30 ? `the text ${JSON.stringify(input)}` : "a text";
-  if (typeof input === "number" && Number.isNaN(input)) return "something that is not a number";
   if (typeof input === "object") return "an object";
   return `${typeof input === "number" ? "the number" : "the value"} ${String(input)}`;
 }
@@ -93,6 +92,8 @@ export function actionableIssueMessage(issue: RawIssue): string | undefined {
   switch (issue.code) {
     case "invalid_type": {
       if (issue.input === undefined) return `${named(path)} is required`;
+      // What a coercion made of text that is not a number; the text itself is gone by now.
+      if (typeof issue.input === "number" && Number.isNaN(issue.input)) return `${named(path)} must be a number`;
       const expected = EXPECTED[issue.expected ?? ""] ?? `a ${issue.expected}`;
       return `${named(path)} must be ${expected}, not ${describedInput(issue.input)}`;
     }
