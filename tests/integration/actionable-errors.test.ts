@@ -19,7 +19,7 @@ const HOW_TO_SEND_JSON = "send `Content-Type: application/json` with a JSON body
 type Envelope = { error: { code: string; message: string; details: Record<string, unknown> } };
 type TrpcError = { error: { json: { message: string; data: { code: string; httpStatus: number; app_code: string; details: Record<string, unknown> } } } };
 
-const postRaw = (path: string, body: string | Uint8Array, headers: Record<string, string> = { "content-type": "application/json" }) =>
+const postRaw = (path: string, body: BodyInit, headers: Record<string, string> = { "content-type": "application/json" }) =>
   http<unknown>(`${app.url}${path}`, { method: "POST", headers: { authorization, ...headers }, body });
 
 /** The tRPC client's error for a call, to assert what an SDK user sees. */
@@ -146,6 +146,17 @@ describe("JSON that does not parse", () => {
     expect(batch.status).toBe(400);
     const calls = batch.body as TrpcError[];
     expect(calls.map((call) => call.error.json.data.details.position)).toEqual([46, 46]);
+  });
+
+  it("a tRPC query's `?input=` that does not parse says where, in tRPC's error shape", async () => {
+    const { status, body } = await http<TrpcError>(`${app.url}/trpc/tracks.list?input=${encodeURIComponent('{"json":{"subject":}}')}`, {
+      headers: { authorization },
+    });
+    expect(status).toBe(400);
+    expect(body.error.json).toMatchObject({
+      message: "The `input` query parameter is not valid JSON: expected a value, found `}` at line 1, column 20 (position 19)",
+      data: { app_code: "VALIDATION_ERROR", details: { position: 19, line: 1, column: 20 } },
+    });
   });
 
   it("a tRPC client reads a body refused before tRPC as a TRPCClientError with its message and §5 code", async () => {

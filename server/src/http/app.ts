@@ -13,7 +13,7 @@ import { retryAfterMeta } from "./retry-after.js";
 import { tutorStreamOpenApiPaths } from "./tutor-stream.openapi.js";
 import { TUTOR_STREAM_PATH, tutorStreamRoute } from "./tutor-stream.route.js";
 import { emptyBodyAsJson } from "./empty-body.js";
-import { rejectDeepJson, undecodableBody } from "./body-guards.js";
+import { rejectDeepJson, rejectUnparsableTrpcInput, undecodableBody } from "./body-guards.js";
 import { deferBodyErrorToTrpc, passDeferredBodyError } from "./trpc-body-errors.js";
 import { studyExportOpenApiPaths } from "./study-export.openapi.js";
 import { STUDY_EXPORT_PATH, studyExportRoute } from "./study-export.route.js";
@@ -41,7 +41,7 @@ export function createApp(deps: AppDeps): Express {
   const rest = createRestHandler(deps);
   app.get(["/health", "/health/ready"], rest);
 
-  app.use("/trpc", deferBodyErrorToTrpc);
+  app.use("/trpc", rejectUnparsableTrpcInput, deferBodyErrorToTrpc);
   app.use(
     "/trpc",
     createExpressMiddleware({
