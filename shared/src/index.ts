@@ -1,3 +1,5 @@
+// First, so every contract parses with the actionable issue messages.
+import "./contracts/issue-messages.js";
 export * from "./contracts/enums.js";
 export * from "./contracts/common.js";
 export * from "./contracts/problems.js";

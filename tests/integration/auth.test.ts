@@ -20,11 +20,27 @@ beforeAll(async () => {
 });
 afterAll(() => app.close());
 
-/** Each case: the Authorization header, and the words the 401 message must contain. */
+const exactly = (message: string) => new RegExp(`^${message.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`);
+
+/** Each case: the Authorization header, and the words the 401 message must contain (or be, exactly). */
 const matrix: [string, () => Promise<string | undefined>, RegExp][] = [
-  ["missing", async () => undefined, /missing bearer token/i],
+  ["missing", async () => undefined, exactly("Missing bearer token: send `Authorization: Bearer <token>` (a development token: `npm run token`)")],
+  [
+    "`Bearer ` with nothing after it",
+    async () => "Bearer ",
+    exactly("Missing bearer token: the Authorization header has `Bearer` and no token after it; send `Authorization: Bearer <token>` (a development token: `npm run token`)"),
+  ],
+  [
+    "a valid JWT without `Bearer `",
+    async () => sign(valid),
+    exactly("The Authorization header has a token without `Bearer ` in front of it: send `Authorization: Bearer <token>` (a development token: `npm run token`)"),
+  ],
+  [
+    "not a bearer scheme",
+    async () => "Basic dXNlcjpwYXNz",
+    exactly("The Authorization header is not a bearer token (its scheme is `Basic`): send `Authorization: Bearer <token>` (a development token: `npm run token`)"),
+  ],
   ["malformed", async () => "Bearer not-a-jwt", /malformed/i],
-  ["not a bearer scheme", async () => "Basic dXNlcjpwYXNz", /malformed/i],
   ["expired", async () => `Bearer ${await sign({ ...valid, exp: Math.floor(Date.now() / 1000) - 60 })}`, /expired/i],
   ["bad signature", async () => `Bearer ${await sign(valid, new TextEncoder().encode("another-secret-of-sufficient-length-000000"))}`, /signature/i],
   ["wrong issuer", async () => `Bearer ${await sign({ ...valid, iss: "evil.example.com" })}`, /issuer/i],
@@ -47,9 +63,11 @@ describe("authentication matrix over REST", () => {
     expect(JSON.stringify(body)).not.toMatch(/at .*\.ts:\d+/);
   });
 
-  it("accepts a valid token", async () => {
-    const { status } = await http(`${app.url}/v1/tracks`, { headers: { authorization: `Bearer ${await sign(valid)}` } });
-    expect(status).toBe(200);
+  it("accepts a valid token, with the scheme in any case", async () => {
+    for (const scheme of ["Bearer", "bearer", "BEARER"]) {
+      const { status } = await http(`${app.url}/v1/tracks`, { headers: { authorization: `${scheme} ${await sign(valid)}` } });
+      expect(status, scheme).toBe(200);
+    }
   });
 
   it("lets health, docs and the document through without a token", async () => {

@@ -127,14 +127,40 @@ describe("hostile bodies are refused before any router sees them", () => {
     expect(query.status).toBe(400);
   });
 
-  it("when a body claims gzip, deflate or br but is not, it is a 400; an unknown encoding is a 415", async () => {
+  it("when a body claims gzip, deflate or br but is not, it is a 400; an unknown encoding is a 415 UNSUPPORTED_MEDIA_TYPE", async () => {
     for (const encoding of ["gzip", "deflate", "br"]) {
       const response = await post("/v1/sessions", "certainly not compressed", { "content-encoding": encoding });
       expect(response.status, encoding).toBe(400);
       expect(((await response.json()) as { error: { message: string } }).error.message).toContain(`not valid ${encoding}`);
       expect((await post("/trpc/sessions.create", "nope", { "content-encoding": encoding })).status).toBe(400);
     }
-    expect((await post("/v1/sessions", "{}", { "content-encoding": "x-unknown" })).status).toBe(415);
+    const unknown = await post("/v1/sessions", "{}", { "content-encoding": "x-unknown" });
+    expect(unknown.status).toBe(415);
+    expect(((await unknown.json()) as { error: { code: string } }).error.code).toBe("UNSUPPORTED_MEDIA_TYPE");
+  });
+
+  it("property: JSON that does not parse is a 400 saying where it stops, on /v1 and /trpc", { timeout: 120_000 }, async () => {
+    // An empty body is no body (`{}`), not a syntax error.
+    const unparsable = fc.string({ minLength: 1, maxLength: 60 }).filter((text) => {
+      try {
+        JSON.parse(text);
+        return false;
+      } catch {
+        return true;
+      }
+    });
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom("/v1/sessions", "/trpc/sessions.create"), unparsable, async (path, text) => {
+        const response = await post(path, text);
+        expect(response.status, text).toBe(400);
+        const body = (await response.json()) as { error: { message?: string; details?: object; json?: { message: string; data: { details: object } } } };
+        const message = body.error.json?.message ?? body.error.message;
+        const details = body.error.json?.data.details ?? body.error.details;
+        expect(message, text).toMatch(/^Request body (is not valid JSON: .+ at line \d+, column \d+ \(position \d+\)|must be a JSON object)$/);
+        expect(details, text).toMatchObject({ position: expect.any(Number), line: expect.any(Number), column: expect.any(Number) });
+      }),
+      { numRuns: 200, seed: 20261203 },
+    );
   });
 
   it("property: 10,000 hostile requests (deep nesting, bad encodings, random JSON) with a fixed seed give 0 × 500", { timeout: 120_000 }, async () => {

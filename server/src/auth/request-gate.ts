@@ -1,6 +1,7 @@
 import type { IncomingMessage } from "node:http";
 import { AppError } from "../errors/app-error.js";
 import type { RateLimiter } from "../ports/rate-limiter.js";
+import { MISSING_TOKEN, type BearerCredential } from "./bearer-credential.js";
 import type { AuthUser, TokenVerifier } from "./token-verifier.js";
 
 /** Who is calling: the verified user, or why the token did not verify (reported only if auth is required). */
@@ -10,16 +11,6 @@ export interface Caller {
 }
 
 export type SetHeader = (name: string, value: string) => void;
-
-const MISSING_TOKEN = "Missing bearer token (Authorization: Bearer <jwt>)";
-
-/** The token of an `Authorization: Bearer …` header. */
-export function bearerOf(header: string | undefined): string | undefined {
-  if (header === undefined) return undefined;
-  const match = /^Bearer\s+(.*)$/i.exec(header.trim());
-  // A header that is not "Bearer …" is kept as is so the verifier can say it is malformed.
-  return match ? match[1]!.trim() : header;
-}
 
 /**
  * The client's address: Express's `req.ip` (which honours `CO_TRUST_PROXY`), else the socket's.
@@ -41,10 +32,11 @@ export class RequestGate {
     private readonly limit: { requests: number; windowSeconds: number },
   ) {}
 
-  async identify(bearerToken: string | undefined): Promise<Caller> {
-    if (!bearerToken) return { user: null, authError: null };
+  async identify(bearer: BearerCredential | undefined): Promise<Caller> {
+    if (!bearer) return { user: null, authError: null };
+    if ("refusal" in bearer) return { user: null, authError: bearer.refusal };
     try {
-      return { user: (await this.verifier.verify(bearerToken)).user, authError: null };
+      return { user: (await this.verifier.verify(bearer.token)).user, authError: null };
     } catch (error) {
       return { user: null, authError: error instanceof AppError ? error : new AppError("UNAUTHORIZED", "Token could not be verified") };
     }
@@ -66,8 +58,8 @@ export class RequestGate {
   }
 
   /** Identify, count, then require a verified user: the §5 401 names the token's own failure. */
-  async admitUser(request: { bearerToken: string | undefined; ip: string; setHeader: SetHeader }): Promise<AuthUser> {
-    const caller = await this.identify(request.bearerToken);
+  async admitUser(request: { bearer: BearerCredential | undefined; ip: string; setHeader: SetHeader }): Promise<AuthUser> {
+    const caller = await this.identify(request.bearer);
     await this.count({ user: caller.user, ip: request.ip }, request.setHeader);
     if (!caller.user) throw caller.authError ?? new AppError("UNAUTHORIZED", MISSING_TOKEN);
     return caller.user;

@@ -12,6 +12,7 @@ export const ERROR_CODES = {
   NOT_FOUND: { status: 404, trpc: "NOT_FOUND" },
   CONFLICT: { status: 409, trpc: "CONFLICT" },
   PAYLOAD_TOO_LARGE: { status: 413, trpc: "PAYLOAD_TOO_LARGE" },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, trpc: "UNSUPPORTED_MEDIA_TYPE" },
   RATE_LIMITED: { status: 429, trpc: "TOO_MANY_REQUESTS" },
   MAX_STREAMS: { status: 429, trpc: "TOO_MANY_REQUESTS" },
   UPSTREAM_ERROR: { status: 502, trpc: "BAD_GATEWAY" },
@@ -60,6 +61,15 @@ export class AppError extends Error {
 
   static conflict(message: string, details: Record<string, unknown> = {}): AppError {
     return new AppError("CONFLICT", message, details);
+  }
+
+  /** A body sent as something other than JSON; `contentType` is the request's header, if it had one. */
+  static unsupportedMediaType(contentType: string | undefined): AppError {
+    const mediaType = contentType?.split(";")[0]?.trim().slice(0, 100);
+    const said = mediaType ? `Content-Type \`${mediaType}\` is not accepted` : "The request has no Content-Type";
+    return new AppError("UNSUPPORTED_MEDIA_TYPE", `${said}: send \`Content-Type: application/json\` with a JSON body`, {
+      content_type: contentType ?? null,
+    });
   }
 
   static validation(message: string, issues: { path: string; message: string }[] = []): AppError {

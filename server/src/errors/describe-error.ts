@@ -38,28 +38,40 @@ const isZodErrorLike = (value: unknown): value is { issues: IssueLike[] } =>
   Array.isArray((value as { issues?: unknown }).issues) &&
   ((value as { name?: unknown }).name === "ZodError" || (value as { name?: unknown }).name === "$ZodError");
 
-/** zod issues → `details.issues` plus a one-line message a person can act on. */
+/** The contracts' own messages (see `actionableIssueMessage`) name their field in backticks; zod's others get the path in front. */
+const sentenceOf = (issue: { path: string; message: string }) => (issue.message.includes("`") ? issue.message : `${issue.path}: ${issue.message}`);
+
+/**
+ * zod issues → `details.issues` plus a one-line message a person can act on: the first issue,
+ * except that a key the schema does not know leads, since a typo (`sesion_id`) also explains
+ * the field reported missing (`session_id`).
+ */
 export function describeZodIssues(issues: IssueLike[]): DescribedError {
   const list = issues.map((issue) => ({
     path: issue.path.map(String).join(".") || "(body)",
     message: issue.message,
   }));
-  const first = list[0];
-  const summary = first ? `${first.path}: ${first.message}` : "invalid input";
+  const lead = list[Math.max(0, issues.findIndex((issue) => issue.code === "unrecognized_keys"))];
+  const summary = lead ? sentenceOf(lead) : "invalid input";
   const more = list.length > 1 ? ` (and ${list.length - 1} more)` : "";
   if (issues.length > 0 && issues.every(isSizeIssue)) {
     return { code: "PAYLOAD_TOO_LARGE", status: 413, message: `Too large: ${summary}${more}`, details: { issues: list } };
   }
-  return {
-    code: "VALIDATION_ERROR",
-    status: 400,
-    message: `Invalid input: ${summary}${more}`,
-    details: { issues: list },
-  };
+  return { code: "VALIDATION_ERROR", status: 400, message: `${summary}${more}`, details: { issues: list } };
 }
 
 /** Framework errors whose HTTP status is more precise than their §5 code's. */
-const FRAMEWORK_STATUS: Record<string, number> = { METHOD_NOT_SUPPORTED: 405, UNSUPPORTED_MEDIA_TYPE: 415 };
+const FRAMEWORK_STATUS: Record<string, number> = { METHOD_NOT_SUPPORTED: 405 };
+
+/**
+ * tRPC's own refusal of a body's content type (`Missing content-type header`, `Unsupported
+ * content-type "text/plain`) in the same words as the REST adapter's.
+ */
+function contentTypeRefusal(error: { code: string; message?: string }): AppError | undefined {
+  if (error.code !== "UNSUPPORTED_MEDIA_TYPE" || !/content-type/i.test(error.message ?? "")) return undefined;
+  const given = /"([^"]*)"?$/.exec(error.message ?? "")?.[1];
+  return AppError.unsupportedMediaType(given);
+}
 
 const isTrpcError = (value: unknown): value is { code: string } =>
   (value as { name?: unknown })?.name === "TRPCError" && typeof (value as { code?: unknown }).code === "string";
@@ -97,6 +109,8 @@ export function describeError(error: unknown): DescribedError {
   const trpcCode = (error as { code?: unknown })?.code;
   const isFrameworkError = (error as { name?: unknown })?.name === "TRPCError" && typeof trpcCode === "string";
   if (isFrameworkError && trpcCode !== "INTERNAL_SERVER_ERROR") {
+    const refusal = contentTypeRefusal(error as { code: string; message?: string });
+    if (refusal) return { code: refusal.code, status: refusal.status, message: refusal.message, details: refusal.details };
     const code = appCodeOfTrpc(trpcCode);
     const status = FRAMEWORK_STATUS[trpcCode] ?? httpStatusOf(code);
     const message = (error as Error).message || code;

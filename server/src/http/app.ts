@@ -13,7 +13,8 @@ import { retryAfterMeta } from "./retry-after.js";
 import { tutorStreamOpenApiPaths } from "./tutor-stream.openapi.js";
 import { TUTOR_STREAM_PATH, tutorStreamRoute } from "./tutor-stream.route.js";
 import { emptyBodyAsJson } from "./empty-body.js";
-import { rejectDeepJson, undecodableBody } from "./body-guards.js";
+import { rejectDeepJson, rejectUnparsableTrpcInput, undecodableBody } from "./body-guards.js";
+import { deferBodyErrorToTrpc, passDeferredBodyError } from "./trpc-body-errors.js";
 import { studyExportOpenApiPaths } from "./study-export.openapi.js";
 import { STUDY_EXPORT_PATH, studyExportRoute } from "./study-export.route.js";
 
@@ -40,11 +41,13 @@ export function createApp(deps: AppDeps): Express {
   const rest = createRestHandler(deps);
   app.get(["/health", "/health/ready"], rest);
 
+  app.use("/trpc", rejectUnparsableTrpcInput, deferBodyErrorToTrpc);
   app.use(
     "/trpc",
     createExpressMiddleware({
       router: appRouter,
       createContext: createHttpContextFactory(deps),
+      middleware: passDeferredBodyError,
       maxBodySize: 256 * 1024,
       responseMeta: retryAfterMeta,
       // Every internal failure is logged once, with the request's logger (and so its id).

@@ -1,5 +1,6 @@
 import type { NextFunction, Request, Response } from "express";
 import { AppError } from "../errors/app-error.js";
+import { locateJsonSyntaxError } from "./json-syntax.js";
 
 /** No contract nests anywhere near this deep; tRPC and superjson recurse per level and overflow near 5,000. */
 export const MAX_JSON_DEPTH = 64;
@@ -41,6 +42,23 @@ export function rejectDeepJson(req: Request, _res: Response, next: NextFunction)
     return;
   }
   next();
+}
+
+/**
+ * tRPC's `?input=` (queries, subscriptions) says where it stops being JSON, as a body does;
+ * tRPC's own parse error names no position. Mounted on `/trpc` only, where `input` is that JSON.
+ */
+export function rejectUnparsableTrpcInput(req: Request, _res: Response, next: NextFunction) {
+  const input = (req.query as Record<string, unknown> | undefined)?.input;
+  const located = typeof input === "string" ? locateJsonSyntaxError(input) : undefined;
+  if (!located) return next();
+  const { position, line, column, problem } = located;
+  next(new AppError("VALIDATION_ERROR", `The \`input\` query parameter is not valid JSON: ${problem} at line ${line}, column ${column} (position ${position})`, {
+    position,
+    line,
+    column,
+    issues: [],
+  }));
 }
 
 /**

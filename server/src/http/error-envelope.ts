@@ -1,6 +1,7 @@
 import type { ErrorEnvelope } from "@co/shared";
 import type { NextFunction, Request, Response } from "express";
 import { describeError, type DescribedError } from "../errors/describe-error.js";
+import { bodyParserAppError } from "./body-errors.js";
 import { requestLog } from "./request-context.js";
 
 export const envelopeOf = (error: DescribedError): ErrorEnvelope => ({
@@ -28,33 +29,9 @@ export function notFoundHandler(req: Request, res: Response) {
   sendError(res, { code: "NOT_FOUND", status: 404, message: `No route for ${req.method} ${req.path}`, details: {} });
 }
 
-interface BodyParserError {
-  type?: string;
-  status?: number;
-  limit?: number;
-}
-
-/** Last handler: body-parser failures become 400/413; anything else a masked 500. */
-export function errorHandler(error: unknown, _req: Request, res: Response, _next: NextFunction) {
-  const parserError = error as BodyParserError;
-  if (parserError?.type === "entity.too.large") {
-    sendError(res, {
-      code: "PAYLOAD_TOO_LARGE",
-      status: 413,
-      message: `Request body is larger than the ${Math.round((parserError.limit ?? 0) / 1024)} KiB limit`,
-      details: { limit_bytes: parserError.limit },
-    });
-    return;
-  }
-  if (parserError?.type === "entity.parse.failed") {
-    sendError(res, { code: "VALIDATION_ERROR", status: 400, message: "Request body is not valid JSON", details: { issues: [] } });
-    return;
-  }
-  if (parserError?.type && parserError.status && parserError.status < 500) {
-    sendError(res, { code: "VALIDATION_ERROR", status: parserError.status, message: "Request body could not be read", details: {} });
-    return;
-  }
-  const described = describeError(error);
+/** Last handler: body-parser failures become 400/413/415; anything else a masked 500. */
+export function errorHandler(error: unknown, req: Request, res: Response, _next: NextFunction) {
+  const described = describeError(bodyParserAppError(error, req.headers) ?? error);
   if (described.code === "INTERNAL") requestLog(res)?.error({ err: error }, "unhandled error");
   sendError(res, described);
 }

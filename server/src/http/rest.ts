@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import type { NextFunction, Request, Response } from "express";
 import type { AppDeps } from "../app-deps.js";
+import { AppError } from "../errors/app-error.js";
 import { describeError } from "../errors/describe-error.js";
 import { createHttpContextFactory } from "../trpc/context.js";
 import { sendError } from "./error-envelope.js";
@@ -89,12 +90,7 @@ export function createRestHandler(deps: AppDeps) {
     if (!route) return next();
 
     if (route.jsonBody && !req.is("application/json")) {
-      return sendError(res, {
-        code: "VALIDATION_ERROR",
-        status: 415,
-        message: "Send the request body as JSON, with the header Content-Type: application/json",
-        details: { content_type: req.headers["content-type"] ?? null },
-      });
+      return sendError(res, describeError(AppError.unsupportedMediaType(req.headers["content-type"])));
     }
     const ctx = createContext({ req, res });
     try {

@@ -2,7 +2,8 @@ import { once } from "node:events";
 import { exportStudyTasksQuerySchema, type StudyTask } from "@co/shared";
 import type { RequestHandler, Response } from "express";
 import type { AppDeps } from "../app-deps.js";
-import { bearerOf, clientIpOf } from "../auth/request-gate.js";
+import { bearerOf } from "../auth/bearer-credential.js";
+import { clientIpOf } from "../auth/request-gate.js";
 import { describeError, describeZodIssues } from "../errors/describe-error.js";
 import { sendError } from "./error-envelope.js";
 import { requestLog } from "./request-context.js";
@@ -36,7 +37,7 @@ export function studyExportRoute(deps: AppDeps): RequestHandler {
     let next: IteratorResult<StudyTask[]>;
     try {
       const user = await deps.gate.admitUser({
-        bearerToken: bearerOf(req.header("authorization")),
+        bearer: bearerOf(req.header("authorization")),
         ip: clientIpOf(req),
         setHeader: (name, value) => res.setHeader(name, value),
       });

@@ -1,7 +1,8 @@
 import type { Request, Response } from "express";
 import type { Logger } from "pino";
 import type { AppDeps } from "../app-deps.js";
-import { bearerOf, clientIpOf } from "../auth/request-gate.js";
+import { bearerOf, type BearerCredential } from "../auth/bearer-credential.js";
+import { clientIpOf } from "../auth/request-gate.js";
 import type { AuthUser } from "../auth/token-verifier.js";
 import { requestIdOrNew } from "../request-scope.js";
 
@@ -17,8 +18,8 @@ export interface InnerContext {
   log: Logger;
   /** Client address, the rate-limit key of anonymous callers. */
   ip: string;
-  /** Raw bearer token, verified by the auth middleware (not here, so failures get a clear 401). */
-  bearerToken: string | undefined;
+  /** The request's bearer token (or why its header has none), verified by the auth middleware, not here, so failures get a clear 401. */
+  bearer: BearerCredential | undefined;
   /** Set by the auth middleware. */
   user: AuthUser | null;
   idempotencyKey: string | undefined;
@@ -36,7 +37,7 @@ export function createInnerContext(
     requestId,
     log: options.log ?? deps.logger.child({ request_id: requestId }),
     ip: options.ip ?? "127.0.0.1",
-    bearerToken: options.bearerToken,
+    bearer: options.bearer,
     user: options.user ?? null,
     idempotencyKey: options.idempotencyKey,
     response: options.response ?? { setHeader: () => {} },
@@ -60,7 +61,7 @@ export function createHttpContextFactory(deps: AppDeps) {
       requestId: res.locals.requestId as string,
       log: res.locals.log as Logger,
       ip: clientIpOf(req),
-      bearerToken: bearerOf(req.header("authorization")) ?? (tokenFromParams ? tokenFromParams : undefined),
+      bearer: bearerOf(req.header("authorization")) ?? (tokenFromParams ? { token: tokenFromParams } : undefined),
       idempotencyKey: idempotencyKey === undefined ? undefined : idempotencyKey,
       response: {
         setHeader: (name, value) => {

@@ -14,6 +14,6 @@ export const authedProcedure = procedure.use(async ({ ctx, next }) => {
   const setHeader = ctx.response.setHeader;
   let user = ctx.user;
   if (user) await gate.count({ user, ip: ctx.ip }, setHeader);
-  else user = await gate.admitUser({ bearerToken: ctx.bearerToken, ip: ctx.ip, setHeader });
+  else user = await gate.admitUser({ bearer: ctx.bearer, ip: ctx.ip, setHeader });
   return next({ ctx: { user } });
 });

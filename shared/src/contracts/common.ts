@@ -15,7 +15,7 @@ export const instantSchema = z.date().meta({ override: { type: "string", format:
 
 /** Paged lists: `limit` (default 20, max 100) and an opaque `cursor`. */
 export const pageQuerySchema = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(100).default(20).describe("Page size, 1-100 (default 20)"),
+  limit: z.number().int().min(1).max(100).default(20).describe("Page size, 1-100 (default 20)"),
   cursor: z.string().max(512).optional().describe("Opaque cursor from the previous page's next_cursor"),
 });
 
@@ -32,6 +32,7 @@ export const errorCodeSchema = z.enum([
   "NOT_FOUND",
   "CONFLICT",
   "PAYLOAD_TOO_LARGE",
+  "UNSUPPORTED_MEDIA_TYPE",
   "RATE_LIMITED",
   "MAX_STREAMS",
   "UPSTREAM_ERROR",

@@ -192,7 +192,7 @@ export type ListStudyTasksInput = z.infer<typeof listStudyTasksInputSchema>;
 export const studyTaskPageSchema = pagedSchema(studyTaskSchema).meta({ id: "StudyTaskPage" });
 
 export const reviewDueInputSchema = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(100).default(20).describe("At most this many items, 1-100 (default 20)"),
+  limit: z.number().int().min(1).max(100).default(20).describe("At most this many items, 1-100 (default 20)"),
 });
 export const reviewDueOutputSchema = z.object({ items: z.array(reviewItemSchema) });
 
