@@ -33,7 +33,7 @@ async function trpcFailure(call: Promise<unknown>): Promise<TRPCClientError<neve
 }
 
 describe("a missing or mistyped field", () => {
-  it("when hint_level is absent, REST answers 400 '`hint_level` is required'", async () => {
+  it("when hint_level is absent, REST answers 400 '`hint_level` is required' with the values it takes", async () => {
     const { status, body } = await http<Envelope>(`${app.url}/v1/tutor/messages`, {
       method: "POST",
       headers: { authorization },
@@ -42,20 +42,20 @@ describe("a missing or mistyped field", () => {
     expect(status).toBe(400);
     expect(body.error).toEqual({
       code: "VALIDATION_ERROR",
-      message: "`hint_level` is required",
-      details: { issues: [{ path: "hint_level", message: "`hint_level` is required" }] },
+      message: "`hint_level` is required: one of `1`, `2`, `3`",
+      details: { issues: [{ path: "hint_level", message: "`hint_level` is required: one of `1`, `2`, `3`" }] },
     });
   });
 
   it("when hint_level is absent, tRPC fails with the same message and issues", async () => {
     const client = createTrpcClient(app.url, token);
     const error = await trpcFailure(client.tutor.createMessage.mutate({ session_id: SESSION, problem_id: "two-sum" } as never));
-    expect(error.message).toBe("`hint_level` is required");
+    expect(error.message).toBe("`hint_level` is required: one of `1`, `2`, `3`");
     expect(error.data).toMatchObject({
       code: "BAD_REQUEST",
       httpStatus: 400,
       app_code: "VALIDATION_ERROR",
-      details: { issues: [{ path: "hint_level", message: "`hint_level` is required" }] },
+      details: { issues: [{ path: "hint_level", message: "`hint_level` is required: one of `1`, `2`, `3`" }] },
     });
   });
 

@@ -17,8 +17,8 @@ describe("issue messages a person can act on", () => {
     expect(described(createTutorMessageInputSchema, { session_id: SESSION, problem_id: "two-sum" })).toEqual({
       code: "VALIDATION_ERROR",
       status: 400,
-      message: "`hint_level` is required",
-      details: { issues: [{ path: "hint_level", message: "`hint_level` is required" }] },
+      message: "`hint_level` is required: one of `1`, `2`, `3`",
+      details: { issues: [{ path: "hint_level", message: "`hint_level` is required: one of `1`, `2`, `3`" }] },
     });
   });
 
