@@ -278,6 +278,11 @@ export function loadConfig(overrides: Record<string, string | undefined> = {}): 
 }
 
 /** Test-suite variables (SPEC §13), read here so no other module touches the environment. */
-export function testEnvironment(): { dbUrl?: string; redisUrl?: string } {
-  return { dbUrl: process.env.CO_TEST_DB_URL || undefined, redisUrl: process.env.CO_TEST_REDIS_URL || undefined };
+export function testEnvironment(): { dbUrl?: string; redisUrl?: string; skipBrowser: boolean } {
+  return {
+    dbUrl: process.env.CO_TEST_DB_URL || undefined,
+    redisUrl: process.env.CO_TEST_REDIS_URL || undefined,
+    // Only an explicit opt-out: a missing browser otherwise fails the browser tests.
+    skipBrowser: process.env.CO_SKIP_BROWSER === "1",
+  };
 }
