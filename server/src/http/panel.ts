@@ -31,7 +31,7 @@ export function renderPanel(): string {
 /** The tRPC panel at `/panel` (development only) with Monaco served from this server. */
 export function mountPanel(app: Express) {
   const monacoVs = join(dirname(require.resolve("monaco-editor/package.json")), "min/vs");
-  app.use(MONACO_LOCAL_VS, express.static(monacoVs, { maxAge: "1d", fallthrough: false }));
+  app.use(MONACO_LOCAL_VS, express.static(monacoVs, { maxAge: "1d", index: false }));
   let panel: string | undefined;
   app.get("/panel", (_req, res) => {
     panel ??= renderPanel();
