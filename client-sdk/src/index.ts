@@ -4,6 +4,11 @@ import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
 import superjson from "superjson";
 
 export type { AppRouter };
+/**
+ * What every failed call rejects with: `error.data.app_code` is the CO's error code
+ * (`NOT_FOUND`, `RATE_LIMITED`, ...), `error.data.details` its details, `error.message` the text.
+ */
+export { TRPCClientError } from "@trpc/client";
 /** Input type of every procedure, e.g. `RouterInputs["sessions"]["create"]`. */
 export type RouterInputs = inferRouterInputs<AppRouter>;
 /** Output type of every procedure, e.g. `RouterOutputs["tracks"]["list"]`. */
@@ -18,8 +23,30 @@ export interface CoClientOptions {
   getToken: () => MaybePromise<string | null | undefined>;
   /** A fetch implementation (defaults to the global one). */
   fetch?: typeof fetch;
-  /** An EventSource constructor for subscriptions where none is global (Node: the `eventsource` package). */
+  /**
+   * An EventSource constructor for subscriptions (the tutor stream), where the runtime has
+   * none: on Node, the `EventSource` the `eventsource` package exports. Browsers have their own.
+   */
   EventSource?: typeof globalThis.EventSource;
+}
+
+/** Message of the error a subscription fails with when no EventSource exists. */
+export const MISSING_EVENTSOURCE_MESSAGE =
+  "This runtime has no global EventSource, which tutor streams need: pass one as createCoClient({ ..., EventSource }); " +
+  "on Node, `npm install eventsource` and pass the `EventSource` that package exports.";
+
+/**
+ * Stands in for a missing EventSource, so a subscription fails with a message that names
+ * the fix instead of tRPC's "EventSource is not a constructor"; queries are unaffected.
+ */
+class MissingEventSource {
+  constructor() {
+    throw new TypeError(MISSING_EVENTSOURCE_MESSAGE);
+  }
+}
+
+function eventSourceFor(options: CoClientOptions): typeof globalThis.EventSource {
+  return options.EventSource ?? globalThis.EventSource ?? (MissingEventSource as unknown as typeof globalThis.EventSource);
 }
 
 /**
@@ -44,7 +71,7 @@ export function createCoClient(options: CoClientOptions): TRPCClient<AppRouter> 
             const token = await options.getToken();
             return token ? { token } : {};
           },
-          ...(options.EventSource ? { EventSource: options.EventSource } : {}),
+          EventSource: eventSourceFor(options),
         }),
         false: httpBatchLink({
           url,

@@ -173,6 +173,11 @@ describe("/docs and /panel", () => {
     expect(page.status).toBe(200);
     expect(page.body).toContain('src="/docs/scalar.js"');
     expect(page.body).not.toMatch(/https?:\/\//);
+    // Scalar's defaults that would reach scalar.com: fonts, the request proxy, the AI agent, Share/Deploy tools.
+    expect(page.body).toContain('"withDefaultFonts":false');
+    expect(page.body).toContain('"proxyUrl":""');
+    expect(page.body).toContain('"agent":{"disabled":true}');
+    expect(page.body).toContain('"showDeveloperTools":"never"');
     const script = await fetch(`${app.url}/docs/scalar.js`);
     expect(script.status).toBe(200);
     expect((await script.text()).length).toBeGreaterThan(100_000);
@@ -196,12 +201,23 @@ describe("/docs and /panel", () => {
     expect(call.body.result.data.json.items.length).toBeGreaterThan(0);
   });
 
+  it("points the panel's Monaco loader at this server, which serves that build", async () => {
+    const page = await http<string>(`${app.url}/panel`);
+    expect(page.body).not.toContain("cdn.jsdelivr.net");
+    expect(page.body).toContain('"/panel/monaco/vs"');
+    const loader = await fetch(`${app.url}/panel/monaco/vs/loader.js`);
+    expect(loader.status).toBe(200);
+    expect(await loader.text()).toContain("define");
+    expect((await fetch(`${app.url}/panel/monaco/vs/no-such-file.js`)).status).toBe(404);
+  });
+
   it("never serves the panel in production", async () => {
     const { generateKeyPair, exportSPKI } = await import("jose");
     const pem = await exportSPKI((await generateKeyPair("RS256")).publicKey);
     const prod = await startTestApp({ env: { CO_ENVIRONMENT: "production", CO_JWT_SECRET: "", CO_JWT_PUBLIC_KEY: pem, CO_STREAM_TOKEN_SECRET: "t".repeat(32) }, db: app.db, redis: null });
     try {
       expect((await http(`${prod.url}/panel`)).status).toBe(404);
+      expect((await http(`${prod.url}/panel/monaco/vs/loader.js`)).status).toBe(404);
     } finally {
       await prod.close();
     }

@@ -83,6 +83,30 @@ describe("CORS", () => {
     expect(preflight.headers.get("access-control-allow-headers")).toMatch(/Authorization/);
   });
 
+  it("in development, allows a preflight from the 127.0.0.1 form of a localhost origin", async () => {
+    const dev = await startTestApp({ env: { CO_ENVIRONMENT: "development" }, db: app.db, redis: app.redis });
+    try {
+      for (const origin of ["http://127.0.0.1:5173", "http://127.0.0.1:3000", "http://localhost:5173"]) {
+        const preflight = await fetch(`${dev.url}/trpc/tracks.list`, {
+          method: "OPTIONS",
+          headers: { origin, "access-control-request-method": "POST", "access-control-request-headers": "authorization, content-type" },
+        });
+        expect(preflight.status, origin).toBe(204);
+        expect(preflight.headers.get("access-control-allow-origin"), origin).toBe(origin);
+      }
+    } finally {
+      await dev.close();
+    }
+  });
+
+  it("outside development, allows exactly the configured origins (no 127.0.0.1 twins)", async () => {
+    const preflight = await fetch(`${app.url}/v1/tracks`, {
+      method: "OPTIONS",
+      headers: { origin: "http://127.0.0.1:5173", "access-control-request-method": "GET" },
+    });
+    expect(preflight.headers.get("access-control-allow-origin")).toBeNull();
+  });
+
   it("gives an unlisted origin no CORS headers", async () => {
     const response = await fetch(`${app.url}/health`, { headers: { origin: "https://evil.example.com" } });
     expect(response.headers.get("access-control-allow-origin")).toBeNull();

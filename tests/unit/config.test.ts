@@ -48,6 +48,16 @@ describe("configuration", () => {
     expect(problems.join("\n")).toContain(name);
   });
 
+  it("in development, allows each localhost origin also as 127.0.0.1, and only in development", () => {
+    const origins = { CO_CORS_ORIGINS: "https://app.example.com,http://localhost:5173" };
+    expect(parseConfig({ ...origins, CO_ENVIRONMENT: "development" }).corsOrigins).toEqual([
+      "https://app.example.com",
+      "http://localhost:5173",
+      "http://127.0.0.1:5173",
+    ]);
+    expect(parseConfig({ ...origins, CO_ENVIRONMENT: "test" }).corsOrigins).toEqual(["https://app.example.com", "http://localhost:5173"]);
+  });
+
   it("trusts no proxy by default, and a hop count or addresses when told", () => {
     expect(parseConfig({}).trustProxy).toBe(false);
     expect(parseConfig({ CO_TRUST_PROXY: "1" }).trustProxy).toBe(1);

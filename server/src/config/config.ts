@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { allowedCorsOrigins } from "./cors-origins.js";
 
 /**
  * The only module that reads the environment. Every variable of SPEC §3 (and the §9
@@ -143,6 +144,7 @@ export interface Config {
     /** HS256 secret: `CO_JWT_SECRET`, or (outside production) generated once into the data dir. */
     secret?: string;
   };
+  /** Origins CORS allows (in development with the 127.0.0.1 twins of localhost ones). */
   corsOrigins: string[];
   /** Express `trust proxy`: which proxies may set X-Forwarded-For (per-IP rate limits use the client IP). */
   trustProxy: number | string | false;
@@ -246,7 +248,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       jwksUrl: e.CO_JWKS_URL,
       secret: e.CO_JWT_SECRET,
     },
-    corsOrigins: e.CO_CORS_ORIGINS,
+    corsOrigins: allowedCorsOrigins(e.CO_ENVIRONMENT === "development", e.CO_CORS_ORIGINS),
     trustProxy: e.CO_TRUST_PROXY,
     rateLimit: { requests: e.CO_RATE_LIMIT_REQUESTS, windowSeconds: e.CO_RATE_LIMIT_WINDOW },
     recommendation: {
@@ -276,6 +278,11 @@ export function loadConfig(overrides: Record<string, string | undefined> = {}): 
 }
 
 /** Test-suite variables (SPEC §13), read here so no other module touches the environment. */
-export function testEnvironment(): { dbUrl?: string; redisUrl?: string } {
-  return { dbUrl: process.env.CO_TEST_DB_URL || undefined, redisUrl: process.env.CO_TEST_REDIS_URL || undefined };
+export function testEnvironment(): { dbUrl?: string; redisUrl?: string; skipBrowser: boolean } {
+  return {
+    dbUrl: process.env.CO_TEST_DB_URL || undefined,
+    redisUrl: process.env.CO_TEST_REDIS_URL || undefined,
+    // Only an explicit opt-out: a missing browser otherwise fails the browser tests.
+    skipBrowser: process.env.CO_SKIP_BROWSER === "1",
+  };
 }
