@@ -33,12 +33,21 @@ const START = Date.parse("2027-01-04T00:00:00Z");
 const SECRET = "simulation-secret-long-enough-for-hs256-0123456789";
 
 type PolicyName = "in_order" | "seed_rules" | "engine" | "engine_retention_reviews";
-const POLICIES: { name: PolicyName; label: string; color: string; env: Record<string, string> }[] = [
-  { name: "in_order", label: "in-order", color: "#888888", env: {} },
-  { name: "seed_rules", label: "replaced rules", color: "#d95f02", env: { CO_PACING: "bands", CO_REVIEW_SCHEDULER: "buckets" } },
-  { name: "engine", label: "engine", color: "#1b9e77", env: { CO_PACING: "success", CO_REVIEW_SCHEDULER: "fsrs", CO_RETENTION_REVIEWS: "false" } },
-  { name: "engine_retention_reviews", label: "engine + retention", color: "#7570b3", env: { CO_PACING: "success", CO_REVIEW_SCHEDULER: "fsrs", CO_RETENTION_REVIEWS: "true" } },
+/**
+ * `shared`: the policy's decisions read what other learners taught the CO (the engine's Elo β
+ * of each problem), so its learners must share one database. Under the others a learner's
+ * decisions read only their own rows, so their learners run in shards side by side, with the
+ * same results as in one process.
+ */
+const POLICIES: { name: PolicyName; label: string; color: string; shared: boolean; env: Record<string, string> }[] = [
+  { name: "in_order", label: "in-order", color: "#888888", shared: false, env: {} },
+  { name: "seed_rules", label: "replaced rules", color: "#d95f02", shared: false, env: { CO_PACING: "bands", CO_REVIEW_SCHEDULER: "buckets" } },
+  { name: "engine", label: "engine", color: "#1b9e77", shared: true, env: { CO_PACING: "success", CO_REVIEW_SCHEDULER: "fsrs", CO_RETENTION_REVIEWS: "false" } },
+  { name: "engine_retention_reviews", label: "engine + retention", color: "#7570b3", shared: true, env: { CO_PACING: "success", CO_REVIEW_SCHEDULER: "fsrs", CO_RETENTION_REVIEWS: "true" } },
 ];
+/** Shards of a policy whose learners are independent: enough to fill both cores beside a shared one. */
+const SHARDS = 4;
+const LANES = 2;
 
 interface LearnerRun {
   userId: string;
@@ -61,7 +70,13 @@ interface ReviewEvent {
 
 const fsrsRecall = createFsrsSchedule({ retention: 0.9 });
 
-async function runPolicy(policy: (typeof POLICIES)[number]) {
+/** One shard of a policy's learners: those whose index is `index` modulo `count`. */
+interface Shard {
+  index: number;
+  count: number;
+}
+
+async function runPolicy(policy: (typeof POLICIES)[number], shard: Shard) {
   const started = performance.now();
   const database = await openDatabase({ kind: "pglite" });
   await database.migrate();
@@ -78,7 +93,8 @@ async function runPolicy(policy: (typeof POLICIES)[number]) {
     tracks.set(slug, { problems, truths: new Map(truths.map((t) => [t.id, t])), medianB: SimLearner.medianDifficulty(truths) });
   }
 
-  const learners: LearnerRun[] = Array.from({ length: LEARNERS }, (_, i) => {
+  const indices = Array.from({ length: LEARNERS }, (_, i) => i).filter((i) => i % shard.count === shard.index);
+  const learners: LearnerRun[] = indices.map((i) => {
     const track = TRACKS[i % TRACKS.length]!;
     const { truths, medianB } = tracks.get(track)!;
     return {
@@ -100,10 +116,13 @@ async function runPolicy(policy: (typeof POLICIES)[number]) {
   /** One graded attempt through the real services: the simulated outcome, which the CO then grades. */
   async function attempt(run: LearnerRun, sessionId: string, problemId: string, day: number): Promise<boolean> {
     const truth = tracks.get(run.track)!.truths.get(problemId)!;
-    const [row] = await database.db
-      .select()
-      .from(reviewQueue)
-      .where(and(eq(reviewQueue.userId, run.userId), eq(reviewQueue.problemId, problemId)));
+    // The review row before the attempt, for the schedulers' predictions (in-order keeps none).
+    const [row] = policy.name === "in_order"
+      ? []
+      : await database.db
+          .select()
+          .from(reviewQueue)
+          .where(and(eq(reviewQueue.userId, run.userId), eq(reviewQueue.problemId, problemId)));
     const passed = run.learner.attempt(truth, now);
     if (row) {
       const card = cardOf(row);
@@ -174,23 +193,43 @@ async function runPolicy(policy: (typeof POLICIES)[number]) {
   }
   await database.close();
 
-  const attemptsToMastery = learners.map((run) => run.masteredAt?.attempts ?? Infinity);
-  const daysToMastery = learners.map((run) => run.masteredAt?.days ?? Infinity);
-  const result = {
-    learners: LEARNERS,
+  const outcomes: LearnerOutcome[] = learners.map((run) => ({
+    attempts: run.attempts,
+    masteredAt: run.masteredAt,
+    retention30d: run.learner.retention(run.endAt + 30 * DAY_MS),
+    trajectory: run.trajectory,
+  }));
+  return { outcomes, events, seconds: (performance.now() - started) / 1000 };
+}
+
+interface LearnerOutcome {
+  attempts: number;
+  masteredAt: { attempts: number; days: number } | null;
+  retention30d: number;
+  trajectory: number[];
+}
+
+type ShardRun = Awaited<ReturnType<typeof runPolicy>>;
+
+/** A policy's figures over all its learners, whichever shard ran them. */
+function policyResult(shards: ShardRun[]) {
+  const outcomes = shards.flatMap((shard) => shard.outcomes);
+  const attemptsToMastery = outcomes.map((outcome) => outcome.masteredAt?.attempts ?? Infinity);
+  const daysToMastery = outcomes.map((outcome) => outcome.masteredAt?.days ?? Infinity);
+  return {
+    learners: outcomes.length,
     attempts_to_mastery_median: quantile(attemptsToMastery, 0.5),
     attempts_to_mastery_p90: quantile(attemptsToMastery, 0.9),
     days_to_mastery_median: quantile(daysToMastery, 0.5),
-    reached_mastery_share: learners.filter((run) => run.masteredAt).length / LEARNERS,
-    retention_30d: round(mean(learners.map((run) => run.learner.retention(run.endAt + 30 * DAY_MS)))),
-    attempts_total: learners.reduce((sum, run) => sum + run.attempts, 0),
-    seconds: round((performance.now() - started) / 1000, 1),
+    reached_mastery_share: outcomes.filter((outcome) => outcome.masteredAt).length / outcomes.length,
+    retention_30d: round(mean(outcomes.map((outcome) => outcome.retention30d))),
+    attempts_total: outcomes.reduce((sum, outcome) => sum + outcome.attempts, 0),
+    /** CPU seconds over its shards (they run side by side). */
+    seconds: round(shards.reduce((sum, shard) => sum + shard.seconds, 0), 1),
   };
-  console.log(policy.name, JSON.stringify(result));
-  return { result, events, trajectories: learners.map((run) => run.trajectory) };
 }
 
-type PolicyRun = Awaited<ReturnType<typeof runPolicy>>;
+
 
 const mean = (values: number[]) => values.reduce((sum, v) => sum + v, 0) / Math.max(1, values.length);
 const round = (value: number, digits = 4) => Number(value.toFixed(digits));
@@ -207,12 +246,15 @@ function schedulerScores(events: ReviewEvent[]) {
 }
 
 /**
- * Each policy runs in a child process of its own (PGlite is single-threaded), two at a
- * time so the run fits the machine's two cores; a worker writes its run to a file.
+ * Each shard of a policy runs in a child process of its own (PGlite is single-threaded), two
+ * at a time so the run fits the machine's two cores, longest first (a shared policy is one
+ * shard of all its learners); a worker writes its run to a file.
  */
 const worker = process.env.LEARNING_BENCH_WORKER as PolicyName | undefined;
 if (worker) {
-  const run = await runPolicy(POLICIES.find((policy) => policy.name === worker)!);
+  const [index, count] = (process.env.LEARNING_BENCH_SHARD ?? "0/1").split("/").map(Number) as [number, number];
+  const run = await runPolicy(POLICIES.find((policy) => policy.name === worker)!, { index, count });
+  console.log(`${worker} shard ${index + 1}/${count}: ${run.outcomes.length} learners, ${run.outcomes.reduce((sum, o) => sum + o.attempts, 0)} attempts, ${round(run.seconds, 1)} s`);
   writeFileSync(process.env.LEARNING_BENCH_OUT!, JSON.stringify(run));
   process.exit(0);
 }
@@ -221,28 +263,34 @@ const scratch = mkdtempSync(join(tmpdir(), "co-learning-bench-"));
 // The retention-review variant of the engine runs only when asked for (it costs a fourth run).
 const only = process.env.LEARNING_BENCH_POLICIES?.split(",") ?? ["in_order", "seed_rules", "engine"];
 const chosen = POLICIES.filter((policy) => only.includes(policy.name));
-const runs = new Map<PolicyName, PolicyRun>();
+const shardRuns = new Map<PolicyName, ShardRun[]>(chosen.map((policy) => [policy.name, []]));
 const benchStarted = performance.now();
-const queue = [...chosen];
+const jobs = [
+  ...chosen.filter((policy) => policy.shared).map((policy) => ({ policy, shard: { index: 0, count: 1 } })),
+  ...chosen.filter((policy) => !policy.shared).flatMap((policy) => Array.from({ length: SHARDS }, (_, index) => ({ policy, shard: { index, count: SHARDS } }))),
+];
 await Promise.all(
-  Array.from({ length: Math.min(2, queue.length) }, async () => {
-    for (let policy = queue.shift(); policy; policy = queue.shift()) {
-      const out = join(scratch, `${policy.name}.json`);
+  Array.from({ length: Math.min(LANES, jobs.length) }, async () => {
+    for (let job = jobs.shift(); job; job = jobs.shift()) {
+      const { policy, shard } = job;
+      const out = join(scratch, `${policy.name}-${shard.index}.json`);
       await new Promise<void>((resolve, reject) => {
         const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), String(LEARNERS)], {
-          env: { ...process.env, LEARNING_BENCH_WORKER: policy.name, LEARNING_BENCH_OUT: out },
+          env: { ...process.env, LEARNING_BENCH_WORKER: policy.name, LEARNING_BENCH_SHARD: `${shard.index}/${shard.count}`, LEARNING_BENCH_OUT: out },
           stdio: ["ignore", "inherit", "inherit"],
         });
-        child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`${policy.name} exited with ${code}`))));
+        child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`${policy.name} shard ${shard.index} exited with ${code}`))));
       });
-      runs.set(policy.name, JSON.parse(readFileSync(out, "utf8")) as PolicyRun);
+      shardRuns.get(policy.name)!.push(JSON.parse(readFileSync(out, "utf8")) as ShardRun);
     }
   }),
 );
+const eventsOf = (name: PolicyName) => shardRuns.get(name)?.flatMap((run) => run.events) ?? [];
+const trajectoriesOf = (name: PolicyName) => shardRuns.get(name)!.flatMap((run) => run.outcomes.map((outcome) => outcome.trajectory));
 rmSync(scratch, { recursive: true, force: true });
 
-const ownBuckets = perGroupRates(runs.get("seed_rules")?.events ?? []);
-const engineScores = schedulerScores(runs.get("engine")?.events ?? []);
+const ownBuckets = perGroupRates(eventsOf("seed_rules"));
+const engineScores = schedulerScores(eventsOf("engine"));
 const output = {
   date: new Date().toISOString(),
   learners: LEARNERS,
@@ -252,7 +300,7 @@ const output = {
   seed: SEED,
   model: MODEL,
   seconds: round((performance.now() - benchStarted) / 1000, 1),
-  policies: Object.fromEntries(chosen.map((policy) => [policy.name, runs.get(policy.name)!.result])),
+  policies: Object.fromEntries(chosen.map((policy) => [policy.name, policyResult(shardRuns.get(policy.name)!)])),
   scheduler: {
     note:
       "Both predict the simulated outcome of every re-attempt of a problem that had a card, in the engine run: FSRS by its retrievability, buckets by one recall rate per bucket (and one for problems not queued) fitted in-sample on those same events. buckets_own_run fits the same way on the replaced rules' own run.",
@@ -265,9 +313,9 @@ const output = {
 mkdirSync(new URL("../results/", import.meta.url), { recursive: true });
 writeFileSync(new URL("../results/learning.json", import.meta.url), `${JSON.stringify(output, null, 2)}\n`);
 
-const maxAttempts = Math.max(...[...runs.values()].flatMap((run) => run.trajectories.map((t) => t.length)));
+const maxAttempts = Math.max(...chosen.flatMap((policy) => trajectoriesOf(policy.name).map((t) => t.length)));
 const series = chosen.map((policy) => {
-  const trajectories = runs.get(policy.name)!.trajectories;
+  const trajectories = trajectoriesOf(policy.name);
   const points: [number, number][] = [];
   for (let i = 0; i < maxAttempts; i++) points.push([i * 10, mean(trajectories.map((t) => t[Math.min(i, t.length - 1)]!))]);
   return { label: policy.label, color: policy.color, points };
