@@ -108,6 +108,14 @@ describe("a body that is not JSON", () => {
     expect((missing.body as TrpcError).error.json.message).toBe(`The request has no Content-Type: ${HOW_TO_SEND_JSON}`);
   });
 
+  it("when a POST has no body at all, it is no 415 whatever the Content-Type: the input says what is missing", async () => {
+    for (const headers of [{ "content-type": "application/json" }, {}]) {
+      const { status, body } = await http<Envelope>(`${app.url}/v1/sessions`, { method: "POST", headers: { authorization, ...headers } });
+      expect(status).toBe(400);
+      expect(body.error).toMatchObject({ code: "VALIDATION_ERROR", message: expect.stringContaining("`subject` is required") });
+    }
+  });
+
   it("when the Content-Encoding is unknown, it is a 415 UNSUPPORTED_MEDIA_TYPE naming it", async () => {
     const { status, body } = await postRaw("/v1/sessions", "{}", { "content-type": "application/json", "content-encoding": "x-unknown" });
     expect(status).toBe(415);

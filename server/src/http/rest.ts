@@ -89,7 +89,9 @@ export function createRestHandler(deps: AppDeps) {
     }
     if (!route) return next();
 
-    if (route.jsonBody && !req.is("application/json")) {
+    // A POST without a body (no length, or length 0) carries nothing to type: it is the empty
+    // object, and the input schema says what is missing. Only a body must be JSON.
+    if (route.jsonBody && carriesBody(req) && !req.is("application/json")) {
       return sendError(res, describeError(AppError.unsupportedMediaType(req.headers["content-type"])));
     }
     const ctx = createContext({ req, res });
@@ -98,7 +100,7 @@ export function createRestHandler(deps: AppDeps) {
       if (route.takesInput) {
         const params = pathParams(match!.groups);
         if (route.jsonBody) {
-          input = { ...(req.body as Record<string, unknown>), ...params };
+          input = { ...((req.body as Record<string, unknown> | undefined) ?? {}), ...params };
         } else {
           input = route.coerceQuery({ ...queryInput(req.query), ...params });
         }
@@ -115,4 +117,11 @@ export function createRestHandler(deps: AppDeps) {
       sendError(res, described);
     }
   };
+}
+
+/** Whether the request has a body of at least one byte (chunked counts, whatever it holds). */
+function carriesBody(req: Request): boolean {
+  if (req.headers["transfer-encoding"] !== undefined) return true;
+  const length = Number(req.headers["content-length"]);
+  return Number.isFinite(length) && length > 0;
 }
