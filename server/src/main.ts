@@ -21,21 +21,8 @@ const service = await startService(config).catch((error: unknown) => {
   process.exit(1);
 });
 
-const { auth } = service.deps.config;
-const lines = [
-  `Curriculum Orchestrator listening on ${service.url} (${config.environment}, ${config.database.url ? "PostgreSQL" : "embedded PGlite"}, ${config.redis.url ? "Redis" : "in-process state"})`,
-  `  API docs:   ${service.url}/docs`,
-  `  OpenAPI:    ${service.url}/openapi.json`,
-];
-if (config.environment !== "production") lines.push(`  tRPC panel: ${service.url}/panel`);
-if (auth.secret && config.environment !== "production") {
-  const token = await mintUserToken({ secret: auth.secret, sub: "dev-user", issuer: auth.issuer, audience: auth.audience });
-  lines.push(`  Dev token (sub=dev-user, 30 days; more with npm run token -- --sub <id>):`, `  ${token}`);
-  // The whole token: a shortened one would make the line look runnable and answer 401.
-  lines.push(`  Try: curl -H "Authorization: Bearer ${token}" ${service.url}/v1/tracks`);
-}
-console.log(lines.join("\n"));
-
+// Before the banner: whoever reads "listening" may signal at once, and a signal with no handler
+// yet would end the process without its graceful stop.
 let stopping = false;
 for (const signal of ["SIGTERM", "SIGINT"] as const) {
   process.on(signal, () => {
@@ -51,3 +38,19 @@ for (const signal of ["SIGTERM", "SIGINT"] as const) {
     );
   });
 }
+
+const { auth } = service.deps.config;
+const lines = [
+  `Curriculum Orchestrator listening on ${service.url} (${config.environment}, ${config.database.url ? "PostgreSQL" : "embedded PGlite"}, ${config.redis.url ? "Redis" : "in-process state"})`,
+  `  API docs:   ${service.url}/docs`,
+  `  OpenAPI:    ${service.url}/openapi.json`,
+];
+if (config.environment !== "production") lines.push(`  tRPC panel: ${service.url}/panel`);
+if (auth.secret && config.environment !== "production") {
+  const token = await mintUserToken({ secret: auth.secret, sub: "dev-user", issuer: auth.issuer, audience: auth.audience });
+  lines.push(`  Dev token (sub=dev-user, 30 days; more with npm run token -- --sub <id>):`, `  ${token}`);
+  // The whole token: a shortened one would make the line look runnable and answer 401.
+  lines.push(`  Try: curl -H "Authorization: Bearer ${token}" ${service.url}/v1/tracks`);
+}
+console.log(lines.join("\n"));
+

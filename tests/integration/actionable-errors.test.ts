@@ -109,7 +109,7 @@ describe("a body that is not JSON", () => {
   });
 
   it("when a POST has no body at all, it is no 415 whatever the Content-Type: the input says what is missing", async () => {
-    for (const headers of [{ "content-type": "application/json" }, {}]) {
+    for (const headers of [{ "content-type": "application/json" }, {}] as Record<string, string>[]) {
       const { status, body } = await http<Envelope>(`${app.url}/v1/sessions`, { method: "POST", headers: { authorization, ...headers } });
       expect(status).toBe(400);
       expect(body.error).toMatchObject({ code: "VALIDATION_ERROR", message: expect.stringContaining("`subject` is required") });

@@ -1,11 +1,9 @@
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-
-const ROOT = join(import.meta.dirname, "../..");
+import { runEntryPoint } from "../support/entry-point.js";
 
 const refuses = (port: number) =>
   new Promise<boolean>((resolve) => {
@@ -25,24 +23,11 @@ describe("when SIGTERM is sent to the README's production command", () => {
   it("the server itself stops gracefully: it exits 0 and nothing listens on the port any more", { timeout: 90_000 }, async () => {
     const dataDir = mkdtempSync(join(tmpdir(), "co-signal-"));
     try {
-      const [command, ...args] = PRODUCTION_COMMAND;
-      const child = spawn(command, args, {
-        cwd: ROOT,
-        env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", CO_PORT: "0", CO_DATA_DIR: dataDir, CO_LOG_LEVEL: "warn" },
-        stdio: ["ignore", "pipe", "pipe"],
-      });
-      let stdout = "";
-      let stderr = "";
-      child.stdout.on("data", (chunk) => (stdout += chunk));
-      child.stderr.on("data", (chunk) => (stderr += chunk));
-      const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-      const port = await new Promise<number>((resolve, reject) => {
-        child.stdout.on("data", () => {
-          const match = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(stdout);
-          if (match) resolve(Number(match[1]));
-        });
-        void exited.then(() => reject(new Error(`exited before listening:\n${stdout}\n${stderr}`)));
-      });
+      const listening = /listening on http:\/\/127\.0\.0\.1:(\d+)\D/; // up to what follows the port: a chunk may end inside it
+      const server = runEntryPoint({ CO_PORT: "0", CO_DATA_DIR: dataDir, CO_LOG_LEVEL: "warn" }, listening, PRODUCTION_COMMAND);
+      await server.matched;
+      const port = Number(listening.exec(server.output().stdout)![1]);
+      const { child, exited } = server;
       expect(await refuses(port)).toBe(false);
       child.kill("SIGTERM");
       expect(await exited).toBe(0);

@@ -3,9 +3,16 @@ import { join } from "node:path";
 
 export const REPO_ROOT = join(import.meta.dirname, "../..");
 
-/** Runs the real entry point (`server/src/main.ts`) with the given environment (nothing inherited but PATH/HOME). */
-export function runEntryPoint(env: Record<string, string>, untilOutput?: RegExp) {
-  const child = spawn(process.execPath, ["--import", "tsx", "server/src/main.ts"], {
+/** The entry point as this test runner's Node starts it. */
+const ENTRY_POINT = [process.execPath, "--import", "tsx", "server/src/main.ts"] as const;
+
+/**
+ * Runs the real entry point (`server/src/main.ts`, or the given command line that starts it) with
+ * the given environment (nothing inherited but PATH/HOME); `matched` settles once stdout matches.
+ */
+export function runEntryPoint(env: Record<string, string>, untilOutput?: RegExp, commandLine: readonly string[] = ENTRY_POINT) {
+  const [command, ...args] = commandLine;
+  const child = spawn(command!, args, {
     cwd: REPO_ROOT,
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
     stdio: ["ignore", "pipe", "pipe"],

@@ -1,6 +1,5 @@
 import { createCoClient, streamHint, TutorStreamError } from "@co/client-sdk";
 import { EventSource } from "eventsource";
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -9,10 +8,10 @@ import { readContentPack, seedContent } from "../../server/src/content/load-pack
 import { openDatabase } from "../../server/src/db/database.js";
 import { sessions } from "../../server/src/db/schema/index.js";
 import { startFakeNeighbour, type FakeNeighbour } from "../contract/support/fake-neighbour.js";
+import { runEntryPoint } from "../support/entry-point.js";
 import { chatCompletions } from "./support/fake-llm.js";
 import { collectSse, PROBLEM_ID, type ReceivedEvent } from "./support/tutor-fixtures.js";
 
-const ROOT = join(import.meta.dirname, "../..");
 
 /** An embedded data dir, migrated and seeded, with an active session of the dev user. */
 async function prepareDataDir(dataDir: string): Promise<string> {
@@ -43,30 +42,16 @@ describe("graceful shutdown with open tutor streams", () => {
     const dataDir = mkdtempSync(join(tmpdir(), "co-tutor-shutdown-"));
     try {
       const sessionId = await prepareDataDir(dataDir);
-      const child = spawn(process.execPath, ["--import", "tsx", "server/src/main.ts"], {
-        cwd: ROOT,
-        env: {
-          PATH: process.env.PATH ?? "",
-          HOME: process.env.HOME ?? "",
-          CO_PORT: "0",
-          CO_DATA_DIR: dataDir,
-          CO_LOG_LEVEL: "warn",
-          CO_TUTOR_PROVIDER: "openai",
-          CO_OPENAI_BASE: llm.url,
-        },
-        stdio: ["ignore", "pipe", "pipe"],
-      });
-      let stdout = "";
-      let stderr = "";
-      child.stdout.on("data", (chunk) => (stdout += chunk));
-      child.stderr.on("data", (chunk) => (stderr += chunk));
-      const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-      await new Promise<void>((resolve, reject) => {
-        child.stdout.on("data", () => /Dev token[^\n]*\n\s+\S+/.test(stdout) && resolve());
-        void exited.then(() => reject(new Error(`exited early:\n${stdout}\n${stderr}`)));
-      });
+      const devToken = /Dev token[^\n]*\n\s+(\S+)/;
+      const server = runEntryPoint(
+        { CO_PORT: "0", CO_DATA_DIR: dataDir, CO_LOG_LEVEL: "warn", CO_TUTOR_PROVIDER: "openai", CO_OPENAI_BASE: llm.url },
+        devToken,
+      );
+      await server.matched;
+      const { child, exited } = server;
+      const stdout = server.output().stdout;
       const base = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout)![1]!;
-      const token = /Dev token[^\n]*\n\s+(\S+)/.exec(stdout)![1]!;
+      const token = devToken.exec(stdout)![1]!;
 
       const created = await fetch(`${base}/v1/tutor/messages`, {
         method: "POST",
