@@ -9,13 +9,13 @@ import { startExampleServer, type ExampleServer } from "../../client-sdk/example
 import { testEnvironment } from "../../server/src/config/config.js";
 import { startTestApp, type TestApp } from "../support/test-app.js";
 import { createTrpcClient } from "../support/trpc-client.js";
-import { launchChromium, recordedContext } from "./support/chromium.js";
+import { browserTestsRun, launchChromium, recordedContext } from "./support/chromium.js";
 
 let browser: Browser;
 let page: ExampleServer;
 let app: TestApp;
 
-describe.skipIf(testEnvironment().skipBrowser)("in Chromium", () => {
+describe.runIf(browserTestsRun(testEnvironment().browser))("in Chromium", () => {
   beforeAll(async () => {
     browser = await launchChromium();
     page = await startExampleServer();
