@@ -23,11 +23,12 @@ describe("concurrent and stale advances", () => {
     const chain = answers.map((answer) => answer.body).sort((a, b) => a.updated_at.localeCompare(b.updated_at));
     // Lost updates would all answer the one recommendation computed from the same state.
     expect(new Set(chain.map((step) => step.problem_id)).size).toBeGreaterThan(1);
-    // Each advance excludes the problem it moved from: in a serial chain no two neighbours match
-    // (updated_at has millisecond precision, so neighbours within one millisecond are not ordered).
+    // updated_at grows with each write in the order the writes landed, so the sort is that order;
+    // each advance excludes the problem it moved from: in a serial chain no two neighbours match.
     expect(chain[0]!.problem_id).not.toBe(session.problem_id);
     for (let index = 1; index < chain.length; index++) {
-      if (chain[index]!.updated_at !== chain[index - 1]!.updated_at) expect(chain[index]!.problem_id).not.toBe(chain[index - 1]!.problem_id);
+      expect(chain[index]!.updated_at > chain[index - 1]!.updated_at).toBe(true);
+      expect(chain[index]!.problem_id).not.toBe(chain[index - 1]!.problem_id);
     }
     const final = await http<SessionBody>(`${app.url}/v1/sessions/${session.id}`, { headers: await app.authFor("racer") });
     expect(final.body.problem_id).toBe(chain.at(-1)!.problem_id);

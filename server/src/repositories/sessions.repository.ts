@@ -107,9 +107,11 @@ export class SessionsRepository {
   ): Promise<SessionRow | undefined> {
     const conditions = [eq(sessions.id, id), eq(sessions.userId, userId), eq(sessions.status, "active")];
     if (onProblemId !== undefined) conditions.push(onProblemId === null ? isNull(sessions.problemId) : eq(sessions.problemId, onProblemId));
+    // updated_at grows with every write to the row, in the order the writes land: a write that
+    // waited behind another (or was built a moment earlier) still gets a later time than it.
     const [row] = await this.db
       .update(sessions)
-      .set({ ...changes, updatedAt: new Date() })
+      .set({ ...changes, updatedAt: sql`greatest(${new Date().toISOString()}::timestamptz, ${sessions.updatedAt} + interval '1 millisecond')` })
       .where(and(...conditions))
       .returning();
     return row;
