@@ -92,8 +92,8 @@ export async function mathLearnersOn(bench: HttpBench, base: string, count: numb
   );
 }
 
-export /** autocannon's per-connection hook: each new connection takes the next client's headers and body. */
-const clientsInTurn = (clients: NonNullable<Target["clients"]>) => {
+/** autocannon's per-connection hook: each new connection takes the next client's headers and body. */
+export const clientsInTurn = (clients: NonNullable<Target["clients"]>) => {
   let next = 0;
   return (client: { setHeaders(headers: Record<string, string>): void; setBody(body: string): void }) => {
     const chosen = clients[next++ % clients.length]!;
