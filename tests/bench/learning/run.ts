@@ -229,8 +229,6 @@ function policyResult(shards: ShardRun[]) {
   };
 }
 
-
-
 const mean = (values: number[]) => values.reduce((sum, v) => sum + v, 0) / Math.max(1, values.length);
 const round = (value: number, digits = 4) => Number(value.toFixed(digits));
 
