@@ -1,4 +1,5 @@
 import type { Sql } from "postgres";
+import { preparationOf } from "./statement-preparation.js";
 
 /** A statement (or the wait for a pooled connection) outlived its deadline; the database counts as unavailable. */
 export class DatabaseTimeoutError extends Error {
@@ -19,14 +20,15 @@ interface PendingQuery extends PromiseLike<unknown> {
  * peer froze (the server's statement_timeout cannot help when no packet arrives). This
  * wrapper gives every statement Drizzle sends a client-side deadline that covers both; a
  * late statement is cancelled (a queued one is dropped from the queue, so it never runs
- * afterwards) and its caller gets DatabaseTimeoutError.
+ * afterwards) and its caller gets DatabaseTimeoutError. Every statement passes here, so this is
+ * also where it is decided whether postgres.js prepares it (statement-preparation.ts).
  */
 export function withDeadlines(sql: Sql, ms: number): Sql {
   return new Proxy(sql, {
     get(target, property, receiver) {
       if (property === "unsafe") {
-        return (query: string, parameters?: unknown[], options?: object) =>
-          boundedQuery(target.unsafe(query, parameters as never, options) as unknown as PendingQuery, ms);
+        return (query: string, parameters?: unknown[], options?: { prepare?: boolean }) =>
+          boundedQuery(target.unsafe(query, parameters as never, preparationOf(parameters, options)) as unknown as PendingQuery, ms);
       }
       if (property === "begin") return (...args: unknown[]) => boundedTransaction(target, args, ms);
       if (property === "savepoint") {
