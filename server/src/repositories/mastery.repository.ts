@@ -1,5 +1,6 @@
 import { and, asc, eq, inArray, sql, type SQL } from "drizzle-orm";
 import type { DbOrTx } from "../db/database.js";
+import { rowsOf } from "../db/raw-rows.js";
 import { mastery, problemDifficulty, problems } from "../db/schema/index.js";
 
 export type MasteryRow = typeof mastery.$inferSelect;
@@ -71,6 +72,9 @@ export class MasteryRepository {
  * topics in opposite orders would otherwise each hold one row and wait for the other's
  * (a deadlock, 40P01). Concurrent submissions then serialise on these locks until commit,
  * so an update computed from what this returns loses nothing.
+ *
+ * One statement of fixed text for any number of keys (arrays, not a VALUES list), so it is
+ * prepared once per connection; `with ordinality … order by` keeps the sorted order.
  */
 export async function lockMastery(
   db: DbOrTx,
@@ -81,33 +85,27 @@ export async function lockMastery(
 ): Promise<MasteryState[]> {
   const unique = [...new Map(keys.map((key) => [`${key.keyType}:${key.keyId}`, key])).values()].sort(byKey);
   if (unique.length === 0) return [];
-  const rows = await db
-    .insert(mastery)
-    .values(unique.map((key) => ({ userId, ...key, ...start, attempts: 0, updatedAt: now })))
-    // A no-op update, so existing rows are locked and returned too.
-    .onConflictDoUpdate({ target: [mastery.userId, mastery.keyType, mastery.keyId], set: { userId: sql`${mastery.userId}` } })
-    .returning({
-      keyType: mastery.keyType,
-      keyId: mastery.keyId,
-      ema: mastery.ema,
-      score: mastery.score,
-      skill: mastery.skill,
-      attempts: mastery.attempts,
-    });
-  return rows.sort(byKey);
+  const rows = await rowsOf<{ key_type: MasteryKeyType; key_id: string; ema: number; score: number; skill: number; attempts: number }>(
+    db,
+    sql`insert into ${mastery} (user_id, key_type, key_id, ema, score, skill, attempts, updated_at)
+      select ${userId}, k.key_type, k.key_id, ${start.ema}::float8, ${start.score}::int, ${start.skill}::float8, 0, ${now.toISOString()}::timestamptz
+      from unnest(${sql.param(unique.map((key) => key.keyType))}::text[], ${sql.param(unique.map((key) => key.keyId))}::text[]) with ordinality as k(key_type, key_id, position)
+      order by k.position
+      on conflict (user_id, key_type, key_id) do update set user_id = excluded.user_id
+      returning key_type, key_id, ema, score, skill, attempts`,
+  );
+  return rows.map((row) => ({ keyType: row.key_type, keyId: row.key_id, ema: row.ema, score: row.score, skill: row.skill, attempts: row.attempts })).sort(byKey);
 }
 
-/** Writes new values of rows `lockMastery` locked in this transaction, in one statement. */
+/** Writes new values of rows `lockMastery` locked in this transaction, in one statement of fixed text. */
 export async function writeMastery(db: DbOrTx, userId: string, states: MasteryState[], now: Date): Promise<void> {
   if (states.length === 0) return;
-  const values = sql.join(
-    [...states]
-      .sort(byKey)
-      .map((s) => sql`(${s.keyType}, ${s.keyId}, ${s.ema}::float8, ${s.score}::int, ${s.skill}::float8, ${s.attempts}::int)`),
-    sql`, `,
-  );
+  const sorted = [...states].sort(byKey);
+  // An array is one parameter (sql.param), not a list Drizzle spreads into `($1, $2, …)`.
+  const column = <K extends keyof MasteryState>(name: K) => sql.param(sorted.map((state) => state[name]));
   await db.execute(sql`
     update ${mastery} set ema = v.ema, score = v.score, skill = v.skill, attempts = v.attempts, updated_at = ${now.toISOString()}::timestamptz
-    from (values ${values}) as v(key_type, key_id, ema, score, skill, attempts)
+    from unnest(${column("keyType")}::text[], ${column("keyId")}::text[], ${column("ema")}::float8[], ${column("score")}::int[],
+      ${column("skill")}::float8[], ${column("attempts")}::int[]) as v(key_type, key_id, ema, score, skill, attempts)
     where ${mastery.userId} = ${userId} and ${mastery.keyType} = v.key_type and ${mastery.keyId} = v.key_id`);
 }

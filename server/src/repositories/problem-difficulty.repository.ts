@@ -1,6 +1,7 @@
 import type { Subject } from "@co/shared";
-import { eq, sql } from "drizzle-orm";
+import { sql } from "drizzle-orm";
 import type { DbOrTx } from "../db/database.js";
+import { rowsOf } from "../db/raw-rows.js";
 import { problemDifficulty } from "../db/schema/index.js";
 
 export interface DifficultyTarget {
@@ -23,17 +24,19 @@ export interface DifficultyState {
  * same order.
  */
 export async function lockDifficulty(db: DbOrTx, target: DifficultyTarget, priorBeta: number, now: Date): Promise<DifficultyState> {
-  const [row] = await db
-    .insert(problemDifficulty)
-    .values({ ...target, beta: priorBeta, attempts: 0, updatedAt: now })
-    .onConflictDoUpdate({ target: problemDifficulty.problemId, set: { problemId: sql`${problemDifficulty.problemId}` } })
-    .returning({ beta: problemDifficulty.beta, attempts: problemDifficulty.attempts });
+  const [row] = await rowsOf<DifficultyState>(
+    db,
+    sql`insert into ${problemDifficulty} (problem_id, subject, track, beta, attempts, updated_at)
+      values (${target.problemId}, ${target.subject}, ${target.track}, ${priorBeta}::float8, 0, ${now.toISOString()}::timestamptz)
+      on conflict (problem_id) do update set problem_id = excluded.problem_id
+      returning beta, attempts`,
+  );
   return row!;
 }
 
 export async function writeDifficulty(db: DbOrTx, problemId: string, state: DifficultyState, now: Date): Promise<void> {
-  await db
-    .update(problemDifficulty)
-    .set({ beta: state.beta, attempts: state.attempts, updatedAt: now })
-    .where(eq(problemDifficulty.problemId, problemId));
+  await db.execute(
+    sql`update ${problemDifficulty} set beta = ${state.beta}::float8, attempts = ${state.attempts}::int, updated_at = ${now.toISOString()}::timestamptz
+      where problem_id = ${problemId}`,
+  );
 }

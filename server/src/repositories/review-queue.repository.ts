@@ -1,6 +1,7 @@
 import type { Subject } from "@co/shared";
-import { and, count, eq, ne, sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import type { DbOrTx } from "../db/database.js";
+import { dateOf, rowsOf } from "../db/raw-rows.js";
 import { reviewQueue, submissions } from "../db/schema/index.js";
 
 export interface ReviewTarget {
@@ -16,6 +17,43 @@ export type ReviewRow = typeof reviewQueue.$inferSelect;
 export type ReviewPlacement = Pick<ReviewRow, "nextDueAt" | "bucket"> &
   Partial<Pick<ReviewRow, "reason" | "stability" | "difficulty" | "state" | "reps" | "lapses" | "lastReview" | "scheduledDays" | "learningSteps">>;
 
+/** A placement that writes the whole FSRS card. */
+export type CardPlacement = Required<ReviewPlacement>;
+
+/** What a scheduler reads of a locked row: its placement and its card. */
+export type LockedReview = Pick<
+  ReviewRow,
+  "reason" | "nextDueAt" | "bucket" | "stability" | "difficulty" | "state" | "reps" | "lapses" | "lastReview" | "scheduledDays" | "learningSteps"
+>;
+
+interface LockedReviewColumns {
+  reason: ReviewRow["reason"];
+  next_due_at: string;
+  bucket: number;
+  stability: number | null;
+  difficulty: number | null;
+  state: ReviewRow["state"];
+  reps: number;
+  lapses: number;
+  last_review: string | null;
+  scheduled_days: number;
+  learning_steps: number;
+}
+
+const lockedReviewOf = (row: LockedReviewColumns): LockedReview => ({
+  reason: row.reason,
+  nextDueAt: dateOf(row.next_due_at),
+  bucket: row.bucket,
+  stability: row.stability,
+  difficulty: row.difficulty,
+  state: row.state,
+  reps: row.reps,
+  lapses: row.lapses,
+  lastReview: row.last_review === null ? null : dateOf(row.last_review),
+  scheduledDays: row.scheduled_days,
+  learningSteps: row.learning_steps,
+});
+
 const whereTarget = (target: ReviewTarget) => and(eq(reviewQueue.userId, target.userId), eq(reviewQueue.problemId, target.problemId));
 
 /**
@@ -30,15 +68,31 @@ export class ReviewQueueRepository {
   }
 
   /**
-   * Makes sure the problem has a row (unqueued, no card yet) and locks it: concurrent
-   * first attempts then serialise on it instead of both inserting.
+   * Makes sure the problem has a row (unqueued, no card yet) and locks it, in one statement:
+   * concurrent first attempts then serialise on it instead of both inserting. Returns what
+   * a scheduler reads of it.
    */
-  async lockOrCreate(db: DbOrTx, target: ReviewTarget, now: Date): Promise<ReviewRow> {
-    await db
-      .insert(reviewQueue)
-      .values({ ...target, reason: null, nextDueAt: now, bucket: 0 })
-      .onConflictDoNothing({ target: [reviewQueue.userId, reviewQueue.problemId] });
-    return (await this.lock(db, target))!;
+  async lockOrCreate(db: DbOrTx, target: ReviewTarget, now: Date): Promise<LockedReview> {
+    const [row] = await rowsOf<LockedReviewColumns>(
+      db,
+      sql`insert into ${reviewQueue} (user_id, problem_id, subject, track, reason, next_due_at, bucket)
+        values (${target.userId}, ${target.problemId}, ${target.subject}, ${target.track}, null, ${now.toISOString()}::timestamptz, 0)
+        on conflict (user_id, problem_id) do update set user_id = excluded.user_id
+        returning reason, next_due_at, bucket, stability, difficulty, state, reps, lapses, last_review, scheduled_days, learning_steps`,
+    );
+    return lockedReviewOf(row!);
+  }
+
+  /** Writes a whole card and its placement (what FSRS decides) to a row locked in this transaction. */
+  async writeCard(db: DbOrTx, target: ReviewTarget, placement: CardPlacement): Promise<void> {
+    await db.execute(
+      sql`update ${reviewQueue} set reason = ${placement.reason}, next_due_at = ${placement.nextDueAt.toISOString()}::timestamptz,
+          bucket = ${placement.bucket}::int, stability = ${placement.stability}::float8, difficulty = ${placement.difficulty}::float8,
+          state = ${placement.state}, reps = ${placement.reps}::int, lapses = ${placement.lapses}::int,
+          last_review = ${placement.lastReview?.toISOString() ?? null}::timestamptz, scheduled_days = ${placement.scheduledDays}::int,
+          learning_steps = ${placement.learningSteps}::int
+        where user_id = ${target.userId} and problem_id = ${target.problemId}`,
+    );
   }
 
   /** Inserts or overwrites the problem's placement in one atomic statement. */
@@ -59,13 +113,11 @@ export class ReviewQueueRepository {
 
   /** Graded attempts on the problem earlier in this session (all but `excludeSubmissionId`), and how many failed. */
   async sessionAttempts(db: DbOrTx, sessionId: string, problemId: string, excludeSubmissionId: string) {
-    const [row] = await db
-      .select({
-        attempts: count(),
-        failures: count(sql`case when ${submissions.status} <> 'passed' then 1 end`),
-      })
-      .from(submissions)
-      .where(and(eq(submissions.sessionId, sessionId), eq(submissions.problemId, problemId), ne(submissions.id, excludeSubmissionId)));
+    const [row] = await rowsOf<{ attempts: number; failures: number }>(
+      db,
+      sql`select count(*)::int as attempts, count(*) filter (where status <> 'passed')::int as failures
+        from ${submissions} where session_id = ${sessionId} and problem_id = ${problemId} and id <> ${excludeSubmissionId}`,
+    );
     return { attempts: row?.attempts ?? 0, failures: row?.failures ?? 0 };
   }
 }

@@ -1,11 +1,12 @@
-import { and, desc, eq, type SQL } from "drizzle-orm";
+import { and, desc, eq, sql, type SQL } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import type { DbOrTx } from "../db/database.js";
 import { submissions } from "../db/schema/index.js";
 import { beforeKey, exactAt, type Position } from "../db/keyset.js";
 
 export type SubmissionRow = typeof submissions.$inferSelect;
-export type NewSubmission = typeof submissions.$inferInsert;
+/** What a graded submission stores: every column but those it never sets (pillar scores, signal metadata). */
+export type NewGradedSubmission = Omit<SubmissionRow, "pillarScores" | "signalMetadata">;
 
 export class SubmissionsRepository {
   constructor(private readonly db: DbOrTx) {}
@@ -14,9 +15,31 @@ export class SubmissionsRepository {
     return new SubmissionsRepository(db);
   }
 
-  async insert(values: NewSubmission): Promise<SubmissionRow> {
-    const [row] = await this.db.insert(submissions).values(values).returning();
-    return row!;
+  /**
+   * Stores a graded submission and answers the row as stored. The caller picks the id, so the
+   * statements of the same transaction that name this submission can be sent with it, without
+   * waiting for its answer; jsonb values are returned as the database keeps them (JSON text).
+   */
+  async insert(values: NewGradedSubmission): Promise<SubmissionRow> {
+    const categories = JSON.stringify(values.categories);
+    const details = JSON.stringify(values.details);
+    const feedback = values.feedback === null ? null : JSON.stringify(values.feedback);
+    await this.db.execute(
+      sql`insert into ${submissions} (id, session_id, user_id, problem_id, subject, language, status, visible_passed, visible_total,
+          hidden_passed, hidden_total, categories, exec_ms, details, feedback, payload_sha256, idempotency_key, task_id, created_at)
+        values (${values.id}::uuid, ${values.sessionId}::uuid, ${values.userId}, ${values.problemId}, ${values.subject}, ${values.language},
+          ${values.status}, ${values.visiblePassed}::int, ${values.visibleTotal}::int, ${values.hiddenPassed}::int, ${values.hiddenTotal}::int,
+          ${categories}::jsonb, ${values.execMs}::int, ${details}::jsonb, ${feedback}::jsonb, ${values.payloadSha256}, ${values.idempotencyKey},
+          ${values.taskId}::uuid, ${values.createdAt.toISOString()}::timestamptz)`,
+    );
+    return {
+      ...values,
+      categories: JSON.parse(categories) as SubmissionRow["categories"],
+      details: JSON.parse(details) as SubmissionRow["details"],
+      feedback: feedback === null ? null : (JSON.parse(feedback) as SubmissionRow["feedback"]),
+      pillarScores: null,
+      signalMetadata: null,
+    };
   }
 
   async findOwned(userId: string, id: string): Promise<SubmissionRow | undefined> {

@@ -3,7 +3,7 @@ import type { LearningConfig } from "../../config/config.js";
 import type { DbOrTx } from "../../db/database.js";
 import { lockMastery, writeMastery, type MasteryKey } from "../../repositories/mastery.repository.js";
 import { lockDifficulty, writeDifficulty } from "../../repositories/problem-difficulty.repository.js";
-import type { ReviewQueueRepository, ReviewTarget } from "../../repositories/review-queue.repository.js";
+import type { LockedReview, ReviewQueueRepository, ReviewTarget } from "../../repositories/review-queue.repository.js";
 import { EMA_START, scoreOf } from "./ema.js";
 import { betaOfDifficulty } from "./elo.js";
 import { createFsrsSchedule, type FsrsSchedule } from "./fsrs-schedule.js";
@@ -21,12 +21,25 @@ export interface GradedAttempt {
   problem: { id: string; subject: Subject; track: string | null; difficulty: number; topics: string[]; outcomes: string[] };
 }
 
+interface ReviewReading {
+  /** The locked review row; null under buckets when a failure needs none. */
+  row: LockedReview | null;
+  /** FSRS only: the session's earlier graded attempts on the problem, and how many failed. */
+  earlier?: { attempts: number; failures: number };
+}
+
 /**
  * What a graded attempt teaches the CO, written inside the submission's transaction:
  * mastery (EMA and Elo θ) of every key of the problem, the problem's β, and its review
  * card. Rows are locked in one order — the learner's mastery keys sorted, then the
  * (user, problem) review row, then the problem's difficulty — so concurrent submissions
  * serialise instead of losing an update or deadlocking.
+ *
+ * The statements go out in two pipelined rounds, not one round trip each: every lock and
+ * read at once, then every write at once. postgres.js sends a transaction's statements on
+ * its one connection in the order they are issued, and the server runs them in that order,
+ * so the lock order above holds; the first statement to fail rejects the round (later ones
+ * fail as the transaction is aborted) and the transaction rolls back.
  */
 export class LearningRecorder {
   private readonly fsrs: FsrsSchedule;
@@ -46,28 +59,41 @@ export class LearningRecorder {
       ...problem.topics.map((keyId) => ({ keyType: "topic" as const, keyId })),
       ...problem.outcomes.map((keyId) => ({ keyType: "outcome" as const, keyId })),
     ];
-    const current = await lockMastery(tx, attempt.userId, keys, { ema: EMA_START, score: scoreOf(EMA_START), skill: 0 }, now);
-    const target = { problemId: problem.id, subject: problem.subject, track: problem.track };
-    await this.schedule(tx, { userId: attempt.userId, ...target }, attempt, now);
-    // The problem's β row is the one every learner of the problem shares: it is locked last,
-    // so it is held for the fewest statements before the commit.
-    const difficulty = await lockDifficulty(tx, target, betaOfDifficulty(problem.difficulty), now);
+    const target = { userId: attempt.userId, problemId: problem.id, subject: problem.subject, track: problem.track };
+    const [current, review, difficulty] = await Promise.all([
+      lockMastery(tx, attempt.userId, keys, { ema: EMA_START, score: scoreOf(EMA_START), skill: 0 }, now),
+      this.readReview(tx, target, attempt, now),
+      // The problem's β row is the one every learner of the problem shares: it is locked last,
+      // so it is held for the fewest statements before the commit.
+      lockDifficulty(tx, target, betaOfDifficulty(problem.difficulty), now),
+    ]);
     const next = applyObservation(current, difficulty, observation, this.config.elo);
-    await writeMastery(tx, attempt.userId, next.keys, now);
-    await writeDifficulty(tx, problem.id, next.difficulty, now);
+    await Promise.all([
+      writeMastery(tx, attempt.userId, next.keys, now),
+      this.writeReview(tx, target, attempt, review, now),
+      writeDifficulty(tx, problem.id, next.difficulty, now),
+    ]);
   }
 
-  private async schedule(tx: DbOrTx, target: ReviewTarget, attempt: GradedAttempt, now: Date): Promise<void> {
+  /** The review row (locked) and, under FSRS, the session's earlier attempts that rate this one. */
+  private readReview(tx: DbOrTx, target: ReviewTarget, attempt: GradedAttempt, now: Date): Promise<ReviewReading> {
     if (this.config.scheduler === "buckets") {
-      const row = attempt.passed ? await this.reviews.lock(tx, target) : null;
-      const placement = bucketPlacement(this.buckets, row, attempt.passed, now);
+      return attempt.passed ? this.reviews.lock(tx, target).then((row) => ({ row })) : Promise.resolve({ row: null });
+    }
+    const locked = this.reviews.lockOrCreate(tx, target, now);
+    const earlier = this.reviews.sessionAttempts(tx, attempt.sessionId, target.problemId, attempt.submissionId);
+    return Promise.all([locked, earlier]).then(([row, attempts]) => ({ row, earlier: attempts }));
+  }
+
+  private async writeReview(tx: DbOrTx, target: ReviewTarget, attempt: GradedAttempt, reading: ReviewReading, now: Date): Promise<void> {
+    if (this.config.scheduler === "buckets") {
+      const placement = bucketPlacement(this.buckets, reading.row, attempt.passed, now);
       if (placement === "remove") await this.reviews.remove(tx, target);
       else if (placement !== "none") await (attempt.passed ? this.reviews.update(tx, target, placement) : this.reviews.upsert(tx, target, placement));
       return;
     }
-    const row = await this.reviews.lockOrCreate(tx, target, now);
-    const earlier = await this.reviews.sessionAttempts(tx, attempt.sessionId, target.problemId, attempt.submissionId);
+    const earlier = reading.earlier!;
     const rating = ratingOf({ passed: attempt.passed, hintLevel: attempt.hintLevel, earlierAttempts: earlier.attempts, earlierFailures: earlier.failures });
-    await this.reviews.update(tx, target, fsrsPlacement(row, rating, now, this.fsrs, this.config.retentionReviews));
+    await this.reviews.writeCard(tx, target, fsrsPlacement(reading.row!, rating, now, this.fsrs, this.config.retentionReviews));
   }
 }

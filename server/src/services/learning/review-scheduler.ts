@@ -1,4 +1,4 @@
-import type { ReviewPlacement, ReviewRow } from "../../repositories/review-queue.repository.js";
+import type { CardPlacement, LockedReview, ReviewPlacement, ReviewRow } from "../../repositories/review-queue.repository.js";
 import { afterFailure, afterPass } from "./bucket-schedule.js";
 import type { CardState, FsrsSchedule } from "./fsrs-schedule.js";
 import type { ReviewRating } from "./review-rating.js";
@@ -27,12 +27,12 @@ export function cardOf(row: Pick<ReviewRow, "stability" | "difficulty" | "state"
  * `bucket` counts the passes since the last failure, as under buckets.
  */
 export function fsrsPlacement(
-  row: ReviewRow,
+  row: LockedReview,
   rating: ReviewRating,
   now: Date,
   schedule: FsrsSchedule,
   retentionReviews: boolean,
-): ReviewPlacement {
+): CardPlacement {
   const card = schedule.review(cardOf(row), rating, now);
   const failed = rating === "again";
   const reason = failed ? "fail" : (row.reason ?? (retentionReviews ? "retention" : null));

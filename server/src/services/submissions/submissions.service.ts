@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import type { BankProblem, CreateSubmissionInput, SubmissionResult } from "@co/shared";
 import type { Database } from "../../db/database.js";
 import { pgErrorCode } from "../../db/database.js";
@@ -123,38 +123,43 @@ export class SubmissionsService {
     try {
       const row = await this.deps.db.transaction(async (tx) => {
         if (expiredKeyHolder) await this.deps.submissions.with(tx).releaseIdempotencyKey(expiredKeyHolder);
-        const stored = await this.deps.submissions.with(tx).insert({
-          sessionId: session.id,
-          userId,
-          problemId: problem.id,
-          subject: problem.subject,
-          language: input.subject === "coding" ? input.payload.language : null,
-          status: grade.status,
-          visiblePassed: grade.visible.passed,
-          visibleTotal: grade.visible.total,
-          hiddenPassed: grade.hidden.passed,
-          hiddenTotal: grade.hidden.total,
-          categories: grade.hidden.categories,
-          execMs: grade.execMs,
-          details: grade.visible.details,
-          feedback: grade.feedback,
-          payloadSha256: sha,
-          idempotencyKey: idempotencyKey ?? null,
-          taskId: input.task_id ?? null,
-          createdAt: now,
-        });
-        await this.deps.learning.record(
-          tx,
-          {
-            userId,
+        const submissionId = randomUUID();
+        // Sent together (see LearningRecorder): the insert goes first, then what it teaches.
+        const [stored] = await Promise.all([
+          this.deps.submissions.with(tx).insert({
+            id: submissionId,
             sessionId: session.id,
-            submissionId: stored.id,
-            hintLevel: session.lastHintLevel,
-            passed: grade.status === "passed",
-            problem,
-          },
-          now,
-        );
+            userId,
+            problemId: problem.id,
+            subject: problem.subject,
+            language: input.subject === "coding" ? input.payload.language : null,
+            status: grade.status,
+            visiblePassed: grade.visible.passed,
+            visibleTotal: grade.visible.total,
+            hiddenPassed: grade.hidden.passed,
+            hiddenTotal: grade.hidden.total,
+            categories: grade.hidden.categories,
+            execMs: grade.execMs,
+            details: grade.visible.details,
+            feedback: grade.feedback,
+            payloadSha256: sha,
+            idempotencyKey: idempotencyKey ?? null,
+            taskId: input.task_id ?? null,
+            createdAt: now,
+          }),
+          this.deps.learning.record(
+            tx,
+            {
+              userId,
+              sessionId: session.id,
+              submissionId,
+              hintLevel: session.lastHintLevel,
+              passed: grade.status === "passed",
+              problem,
+            },
+            now,
+          ),
+        ]);
         if (input.task_id) {
           await this.deps.taskLink.record(tx, {
             userId,
