@@ -128,7 +128,7 @@ export async function buildDeps(infra: Infrastructure): Promise<AppDeps> {
     ),
     services: {
       catalog: new CatalogService(trackDirectory, problemBank, catalogCache),
-      mastery: new MasteryService(new MasteryRepository(db)),
+      mastery: new MasteryService(new MasteryRepository(db), clock),
       health: new HealthService(probes, redis ? [] : ["redis"]),
       tutor: buildTutorService(infra, requestScope, problemBank, study.taskActivity),
       recommendations,

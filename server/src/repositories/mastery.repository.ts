@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, sql, type SQL } from "drizzle-orm";
+import { and, asc, eq, sql, type SQL } from "drizzle-orm";
 import type { DbOrTx } from "../db/database.js";
 import { rowsOf } from "../db/raw-rows.js";
 import { mastery, problemDifficulty, problems } from "../db/schema/index.js";
@@ -43,25 +43,26 @@ export class MasteryRepository {
   }
 
   /**
-   * Median β of the locally stored problems listing each key (topic or outcome), one
-   * query for all keys: the current β where graded, else the prior of the authored
-   * difficulty. Keys no stored problem lists are absent.
+   * Median β of the locally stored problems listing each key (topic or outcome), every key in
+   * one query, keyed `key_type:key_id`: the current β where graded, else the prior of the
+   * authored difficulty. Keys no stored problem lists are absent.
    */
-  async medianBeta(keyType: MasteryKeyType, keyIds: string[], prior: BetaPrior): Promise<Map<string, number>> {
-    if (keyIds.length === 0) return new Map();
-    const list = keyType === "topic" ? problems.topics : problems.outcomes;
+  async medianBetaOfEveryKey(prior: BetaPrior): Promise<Map<string, number>> {
     const beta = sql`coalesce(${problemDifficulty.beta}, (${problems.difficulty} - ${prior.center}::float8) * ${prior.step}::float8)`;
     const rows = await this.db
       .select({
-        keyId: sql<string>`k.key_id`,
+        key: sql<string>`k.key`,
         median: sql<number>`percentile_cont(0.5) within group (order by ${beta})`.mapWith(Number),
       })
       .from(problems)
-      .innerJoin(sql`lateral jsonb_array_elements_text(${list}) as k(key_id)`, sql`true`)
+      .innerJoin(
+        sql`lateral (select 'topic:' || t as key from jsonb_array_elements_text(${problems.topics}) as t
+          union all select 'outcome:' || o from jsonb_array_elements_text(${problems.outcomes}) as o) as k`,
+        sql`true`,
+      )
       .leftJoin(problemDifficulty, eq(problemDifficulty.problemId, problems.id))
-      .where(inArray(sql`k.key_id`, keyIds))
-      .groupBy(sql`k.key_id`);
-    return new Map(rows.map((row) => [row.keyId, row.median]));
+      .groupBy(sql`k.key`);
+    return new Map(rows.map((row) => [row.key, row.median]));
   }
 }
 
