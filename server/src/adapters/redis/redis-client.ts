@@ -11,11 +11,14 @@ export interface RedisHandle {
 
 /**
  * Commands fail fast while disconnected (no offline queue), so callers can fail open
- * instead of hanging; ioredis keeps reconnecting in the background.
+ * instead of hanging; ioredis keeps reconnecting in the background. Commands issued in the
+ * same event-loop turn go out in one write (auto-pipelining): a tRPC batch counts each of its
+ * calls against the rate limit, and concurrent requests' commands share writes too.
  */
 export async function connectRedis(url: string, prefix: string, log: Logger): Promise<RedisHandle> {
   const client = new Redis(url, {
     lazyConnect: true,
+    enableAutoPipelining: true,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
     connectTimeout: 3000,
