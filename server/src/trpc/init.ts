@@ -5,6 +5,7 @@ import type { OpenApiMeta } from "trpc-to-openapi";
 import { trpcCodeOf } from "../errors/app-error.js";
 import { describeError } from "../errors/describe-error.js";
 import type { Context } from "./context.js";
+import { serializeOutput } from "./superjson-output.js";
 
 export interface ProcedureMeta extends OpenApiMeta {
   /** REST status of a successful call (201, 202); tRPC always answers 200. */
@@ -20,7 +21,9 @@ const t = initTRPC
   .context<Context>()
   .meta<ProcedureMeta>()
   .create({
-    transformer: superjson,
+    // superjson on the wire both ways; outputs are written by a one-pass equivalent of
+    // superjson's serializer (superjson-output.ts), which falls back to superjson itself.
+    transformer: { input: superjson, output: { serialize: serializeOutput, deserialize: (value) => superjson.deserialize(value) } },
     // Keep-alive comments on idle subscriptions (§8.6 asks for one every 15 s), so proxies
     // and the client's inactivity timer never drop a stream that is only waiting.
     sse: { ping: { enabled: true, intervalMs: 15_000 } },
