@@ -1,5 +1,6 @@
-import { and, asc, eq, sql, type SQL } from "drizzle-orm";
+import { and, asc, eq, sql } from "drizzle-orm";
 import type { DbOrTx } from "../db/database.js";
+import { preparedPerHandle } from "../db/prepared-queries.js";
 import { rowsOf } from "../db/raw-rows.js";
 import { mastery, problemDifficulty, problems } from "../db/schema/index.js";
 
@@ -29,17 +30,24 @@ export interface BetaPrior {
   step: number;
 }
 
+/** A user's mastery, every key or one type's, built once per handle (mastery is read on every dashboard refresh). */
+const listQuery = preparedPerHandle((db) =>
+  db.select().from(mastery).where(eq(mastery.userId, sql.placeholder("userId"))).orderBy(asc(mastery.keyType), asc(mastery.keyId)).prepare("mastery_list"),
+);
+const listOfTypeQuery = preparedPerHandle((db) =>
+  db
+    .select()
+    .from(mastery)
+    .where(and(eq(mastery.userId, sql.placeholder("userId")), eq(mastery.keyType, sql.placeholder("keyType"))))
+    .orderBy(asc(mastery.keyType), asc(mastery.keyId))
+    .prepare("mastery_list_of_type"),
+);
+
 export class MasteryRepository {
   constructor(private readonly db: DbOrTx) {}
 
   listForUser(userId: string, keyType?: MasteryKeyType): Promise<MasteryRow[]> {
-    const conditions: SQL[] = [eq(mastery.userId, userId)];
-    if (keyType) conditions.push(eq(mastery.keyType, keyType));
-    return this.db
-      .select()
-      .from(mastery)
-      .where(and(...conditions))
-      .orderBy(asc(mastery.keyType), asc(mastery.keyId));
+    return keyType ? listOfTypeQuery(this.db).execute({ userId, keyType }) : listQuery(this.db).execute({ userId });
   }
 
   /**

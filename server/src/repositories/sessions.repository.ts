@@ -3,24 +3,26 @@ import { alias } from "drizzle-orm/pg-core";
 import type { DbOrTx } from "../db/database.js";
 import { sessions } from "../db/schema/index.js";
 import { beforeKey, exactAt, type Position } from "../db/keyset.js";
+import { preparedPerHandle } from "../db/prepared-queries.js";
 
 export type SessionRow = typeof sessions.$inferSelect;
 export type NewSession = typeof sessions.$inferInsert;
 
 /**
- * The session lookup every submission, tutor request and session read starts with, and the
- * insert of a new session, built once per database handle: drizzle then skips assembling the
- * SQL on each call.
+ * The session lookup every submission, tutor request and session read starts with, the
+ * insert of a new session and the first page of a user's sessions, built once per database
+ * handle: drizzle then skips assembling the SQL on each call.
  */
-const findOwnedQuery = (db: DbOrTx) =>
+const findOwnedQuery = preparedPerHandle((db) =>
   db
     .select()
     .from(sessions)
     .where(and(eq(sessions.id, sql.placeholder("id")), eq(sessions.userId, sql.placeholder("userId"))))
     .limit(1)
-    .prepare("sessions_find_owned");
+    .prepare("sessions_find_owned"),
+);
 
-const insertQuery = (db: DbOrTx) =>
+const insertQuery = preparedPerHandle((db) =>
   db
     .insert(sessions)
     .values({
@@ -32,39 +34,43 @@ const insertQuery = (db: DbOrTx) =>
       status: sql.placeholder("status"),
     })
     .returning()
-    .prepare("sessions_insert");
+    .prepare("sessions_insert"),
+);
 
-const preparedByHandle = new WeakMap<DbOrTx, { findOwned: ReturnType<typeof findOwnedQuery>; insert: ReturnType<typeof insertQuery> }>();
+const firstPageQuery = preparedPerHandle((db) =>
+  db
+    .select()
+    .from(sessions)
+    .where(eq(sessions.userId, sql.placeholder("userId")))
+    .orderBy(desc(sessions.startedAt), desc(sessions.id))
+    .limit(sql.placeholder("limit"))
+    .prepare("sessions_first_page"),
+);
 
 /** What a new session is made of; everything else takes its column default. */
 export type NewSessionValues = Required<Pick<NewSession, "userId" | "subject" | "mode" | "trackId" | "problemId" | "status">>;
 
 export class SessionsRepository {
-  private readonly prepared: { findOwned: ReturnType<typeof findOwnedQuery>; insert: ReturnType<typeof insertQuery> };
-
-  constructor(private readonly db: DbOrTx) {
-    let prepared = preparedByHandle.get(db);
-    if (!prepared) preparedByHandle.set(db, (prepared = { findOwned: findOwnedQuery(db), insert: insertQuery(db) }));
-    this.prepared = prepared;
-  }
+  constructor(private readonly db: DbOrTx) {}
 
   with(db: DbOrTx): SessionsRepository {
     return new SessionsRepository(db);
   }
 
   async create(values: NewSessionValues): Promise<SessionRow> {
-    const [row] = await this.prepared.insert.execute(values);
+    const [row] = await insertQuery(this.db).execute(values);
     return row!;
   }
 
   /** The session only if it belongs to this user: other users' ids look unknown. */
   async findOwned(userId: string, id: string): Promise<SessionRow | undefined> {
-    const [row] = await this.prepared.findOwned.execute({ id, userId });
+    const [row] = await findOwnedQuery(this.db).execute({ id, userId });
     return row;
   }
 
   /** Newest first, keyset-paged; fetches limit+1 so the caller knows whether a next page exists. */
   listOwned(userId: string, options: { status?: SessionRow["status"]; limit: number; after?: Position }): Promise<SessionRow[]> {
+    if (!options.status && !options.after) return firstPageQuery(this.db).execute({ userId, limit: options.limit + 1 });
     const conditions: SQL[] = [eq(sessions.userId, userId)];
     if (options.status) conditions.push(eq(sessions.status, options.status));
     if (options.after) {
