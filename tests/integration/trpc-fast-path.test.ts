@@ -108,6 +108,14 @@ describe("calls the fast path answers as the adapter does", () => {
     expect(answer.headers.vary).toBe("trpc-accept, accept");
   });
 
+  it("a batch of one (what httpBatchLink sends for a lone call)", async () => {
+    const answer = await sameAnswer(pair, `/trpc/tracks.list?batch=1&${query({ 0: { json: {} } })}`, {
+      headers: auth,
+      expect: { status: 200, answeredBy: "fast path" },
+    });
+    expect(JSON.parse(answer.body)).toHaveLength(1);
+  });
+
   it("a batch of 3 queries", async () => {
     const input = query({ 0: { json: {} }, 1: { json: {} }, 2: { json: { limit: 20 } } });
     const answer = await sameAnswer(pair, `/trpc/tracks.list,mastery.list,sessions.list?batch=1&${input}`, {
@@ -212,6 +220,13 @@ describe("calls the fast path leaves to the adapter", () => {
       headers: { ...auth, "content-type": "text/plain" },
       body: "hello",
       expect: { status: 415, answeredBy: "adapter" },
+    });
+  });
+
+  it("a GET that says its body is not JSON", async () => {
+    await sameAnswer(pair, `/trpc/tracks.list?${query({ json: {} })}`, {
+      headers: { ...auth, "content-type": "application/octet-stream" },
+      expect: { status: 405, answeredBy: "adapter" },
     });
   });
 
