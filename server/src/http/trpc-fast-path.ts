@@ -101,7 +101,7 @@ function planOf(router: AnyTRPCRouter, req: Request, res: Response): Plan | unde
   const type: CallType | undefined = req.method === "GET" ? "query" : req.method === "POST" ? "mutation" : undefined;
   if (!type || hasDeferredBodyError(res) || wantsStreaming(req.headers)) return undefined;
   const contentType = req.headers["content-type"];
-  // tRPC reads a POST as JSON only when it says so; a GET with a multipart or octet type is refused.
+  // tRPC reads a POST as JSON only when it says so; a GET of another type (multipart, octet) is the adapter's to judge.
   if (type === "mutation" ? !isJson(contentType) : contentType !== undefined && !isJson(contentType)) return undefined;
   const host = req.headers.host;
   if (host !== undefined && !PLAIN_HOST.test(host)) return undefined;
