@@ -40,6 +40,8 @@ export interface TestAppOptions {
   logger?: Logger;
   /** The services' clock (default: the system's), e.g. to step past a time window. */
   clock?: Clock;
+  /** `/trpc` answers its common calls before the official adapter (default on); off, the adapter answers all. */
+  trpcFastPath?: boolean;
 }
 
 /**
@@ -61,7 +63,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const redis = options.redis !== undefined ? options.redis : reconnected ? reconnected.redis : await createTestRedis();
   const logger = options.logger ?? createLogger(config.logLevel, options.logDestination);
   const deps = await buildDeps({ config, logger, database: db.handle, redis: redis?.handle ?? null, clock: options.clock });
-  const app = createApp(deps);
+  const app = createApp(deps, { trpcFastPath: options.trpcFastPath });
   const server = await new Promise<Server>((resolve) => {
     const listening = app.listen(0, "127.0.0.1", () => resolve(listening));
   });

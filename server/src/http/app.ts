@@ -1,9 +1,11 @@
 import { createExpressMiddleware } from "@trpc/server/adapters/express";
-import express, { type Express } from "express";
+import type { TRPCError } from "@trpc/server";
+import express, { type Express, type Request } from "express";
+import type { Logger } from "pino";
 import type { AppDeps } from "../app-deps.js";
 import { describeError } from "../errors/describe-error.js";
 import { appRouter } from "../trpc/app-router.js";
-import { createHttpContextFactory } from "../trpc/context.js";
+import { createHttpContextFactory, type Context } from "../trpc/context.js";
 import { cors } from "./cors.js";
 import { mountDocs } from "./docs.js";
 import { errorHandler, notFoundHandler } from "./error-envelope.js";
@@ -15,16 +17,37 @@ import { TUTOR_STREAM_PATH, tutorStreamRoute } from "./tutor-stream.route.js";
 import { emptyBodyAsJson } from "./empty-body.js";
 import { rejectDeepJson, rejectUnparsableTrpcInput, undecodableBody } from "./body-guards.js";
 import { deferBodyErrorToTrpc, passDeferredBodyError } from "./trpc-body-errors.js";
+import { trpcFastPath } from "./trpc-fast-path.js";
 import { studyExportOpenApiPaths } from "./study-export.openapi.js";
 import { STUDY_EXPORT_PATH, studyExportRoute } from "./study-export.route.js";
 
 export const BODY_LIMIT = "256kb";
 
+export interface AppOptions {
+  /**
+   * Whether `/trpc` answers its common calls itself before the official adapter (default on);
+   * off, every call goes through the adapter, as the differential test compares.
+   */
+  trpcFastPath?: boolean;
+}
+
+/**
+ * The `onError` of both `/trpc` handlers: every internal failure is logged once, with the
+ * request's logger (and so its id).
+ */
+function logInternalTrpcFailure(logger: Logger) {
+  return ({ error, path, ctx, req }: { error: TRPCError; path: string | undefined; ctx?: Context | undefined; req: Request }) => {
+    if (describeError(error).code !== "INTERNAL") return;
+    const log = ctx?.log ?? (req.res?.locals.log as Logger | undefined) ?? logger;
+    log.error({ err: error.cause ?? error, path }, ctx ? "procedure failed" : "trpc call failed");
+  };
+}
+
 /**
  * The Express app: request ids and logs, CORS, body limits, `/trpc`, `/v1` REST,
  * `/health`, docs and panel. It takes every dependency; it creates none.
  */
-export function createApp(deps: AppDeps): Express {
+export function createApp(deps: AppDeps, options: AppOptions = {}): Express {
   const app = express();
   app.disable("x-powered-by");
   // Validators are the catalog's own strong ETags; Express's weak ones on every body would
@@ -41,21 +64,20 @@ export function createApp(deps: AppDeps): Express {
   const rest = createRestHandler(deps);
   app.get(["/health", "/health/ready"], rest);
 
+  const createContext = createHttpContextFactory(deps);
+  const onError = logInternalTrpcFailure(deps.logger);
   app.use("/trpc", rejectUnparsableTrpcInput, deferBodyErrorToTrpc);
+  // Plain query and mutation calls are answered here in one write; the rest reaches the adapter untouched.
+  if (options.trpcFastPath ?? true) app.use("/trpc", trpcFastPath({ router: appRouter, createContext, responseMeta: retryAfterMeta, onError }));
   app.use(
     "/trpc",
     createExpressMiddleware({
       router: appRouter,
-      createContext: createHttpContextFactory(deps),
+      createContext,
       middleware: passDeferredBodyError,
       maxBodySize: 256 * 1024,
       responseMeta: retryAfterMeta,
-      // Every internal failure is logged once, with the request's logger (and so its id).
-      onError: ({ error, path, ctx, req }) => {
-        if (describeError(error).code !== "INTERNAL") return;
-        const log = ctx?.log ?? (req.res?.locals.log as typeof deps.logger | undefined) ?? deps.logger;
-        log.error({ err: error.cause ?? error, path }, ctx ? "procedure failed" : "trpc call failed");
-      },
+      onError,
     }),
   );
 

@@ -25,3 +25,8 @@ export function deferBodyErrorToTrpc(error: unknown, req: Request, res: Response
 export function passDeferredBodyError(_req: Request, res: Response, next: (error?: unknown) => void): void {
   next(res.locals[BODY_ERROR] as AppError | undefined);
 }
+
+/** Whether a refused body waits for tRPC to answer it (the `/trpc` fast path leaves those to the adapter). */
+export function hasDeferredBodyError(res: Response): boolean {
+  return res.locals[BODY_ERROR] !== undefined;
+}
