@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { check, index, integer, pgTable, text, uuid } from "drizzle-orm/pg-core";
-import { id, oneOf, timestampTz } from "./columns.js";
+import { id, newestFirst, oneOf, timestampTz } from "./columns.js";
 import { SUBJECTS, tracks } from "./tracks.js";
 import { SESSION_MODES, SESSION_STATUSES } from "@co/shared/enums";
 
@@ -27,6 +27,6 @@ export const sessions = pgTable(
     check("sessions_status_check", oneOf("status", SESSION_STATUSES)),
     check("sessions_hint_level_check", sql`${table.lastHintLevel} BETWEEN 0 AND 3`),
     check("sessions_track_mode_check", sql`${table.mode} <> 'track' OR ${table.trackId} IS NOT NULL`),
-    index("sessions_user_started_idx").on(table.userId, table.startedAt.desc(), table.id.desc()),
+    index("sessions_user_started_idx").on(table.userId, newestFirst(table.startedAt), newestFirst(table.id)),
   ],
 );

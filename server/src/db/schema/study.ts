@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { bigint, check, doublePrecision, index, integer, jsonb, pgTable, text, uuid } from "drizzle-orm/pg-core";
-import { createdAt, id, oneOf, timestampTz } from "./columns.js";
+import { createdAt, id, newestFirst, oneOf, timestampTz } from "./columns.js";
 import { submissions } from "./submissions.js";
 import { tracks } from "./tracks.js";
 import { STUDY_PATH_STATUSES, TASK_EVENT_TYPES, TASK_STATUSES } from "@co/shared/enums";
@@ -22,7 +22,7 @@ export const studyPaths = pgTable(
   },
   (table) => [
     check("study_paths_status_check", oneOf("status", STUDY_PATH_STATUSES)),
-    index("study_paths_user_idx").on(table.userId, table.status, table.createdAt.desc()),
+    index("study_paths_user_idx").on(table.userId, table.status, newestFirst(table.createdAt)),
   ],
 );
 

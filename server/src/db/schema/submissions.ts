@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { check, index, integer, jsonb, pgTable, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
-import { createdAt, id, oneOf } from "./columns.js";
+import { createdAt, id, newestFirst, oneOf } from "./columns.js";
 import { sessions } from "./sessions.js";
 import { SUBJECTS } from "./tracks.js";
 import type { SubmissionFeedback } from "@co/shared";
@@ -43,9 +43,9 @@ export const submissions = pgTable(
       "submissions_counts_check",
       sql`${table.visiblePassed} BETWEEN 0 AND ${table.visibleTotal} AND ${table.hiddenPassed} BETWEEN 0 AND ${table.hiddenTotal}`,
     ),
-    index("submissions_user_created_idx").on(table.userId, table.createdAt.desc(), table.id.desc()),
-    index("submissions_session_idx").on(table.sessionId, table.createdAt.desc()),
-    index("submissions_user_problem_idx").on(table.userId, table.problemId, table.createdAt.desc()),
+    index("submissions_user_created_idx").on(table.userId, newestFirst(table.createdAt), newestFirst(table.id)),
+    index("submissions_session_idx").on(table.sessionId, newestFirst(table.createdAt)),
+    index("submissions_user_problem_idx").on(table.userId, table.problemId, newestFirst(table.createdAt)),
     uniqueIndex("submissions_idempotency_idx")
       .on(table.userId, table.idempotencyKey)
       .where(sql`${table.idempotencyKey} IS NOT NULL`),

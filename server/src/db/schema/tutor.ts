@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { check, index, integer, pgTable, text, uuid } from "drizzle-orm/pg-core";
-import { createdAt, id, oneOf, timestampTz } from "./columns.js";
+import { createdAt, id, newestFirst, oneOf, timestampTz } from "./columns.js";
 import { sessions } from "./sessions.js";
 import { TUTOR_TURN_STATUSES } from "@co/shared/enums";
 
@@ -26,7 +26,7 @@ export const tutorTurns = pgTable(
   (table) => [
     check("tutor_turns_status_check", oneOf("status", TUTOR_TURN_STATUSES)),
     check("tutor_turns_hint_level_check", sql`${table.hintLevel} BETWEEN 1 AND 3`),
-    index("tutor_turns_user_idx").on(table.userId, table.createdAt.desc()),
+    index("tutor_turns_user_idx").on(table.userId, newestFirst(table.createdAt)),
     index("tutor_turns_session_idx").on(table.sessionId),
   ],
 );
