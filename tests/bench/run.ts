@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
+import { sql } from "drizzle-orm";
 import { startBareBaseline } from "./bare-baseline.js";
 import { BENCH_USER, clientsInTurn, mathLearnersOn, mathSessionOn, prepareHttpBench, scenarios, type Target } from "./bench-setup.js";
 import { startCoServer } from "./co-server.js";
@@ -66,6 +67,10 @@ const results = [];
 const chosen = scenarios(bench, session, learners).filter((scenario) => !values.only || values.only.some((part) => scenario.name.includes(part)));
 for (const scenario of chosen) {
   console.log(`${scenario.name} …`);
+  // The rows before this one may have added 100,000 sessions or submissions; without fresh
+  // statistics the planner would still see a small table and scan it, as no production database
+  // does once autovacuum has analysed it. Both servers then measure their call, not that residue.
+  await bench.database.handle.db.execute(sql`analyze`);
   const measured = await run(co.url, scenario.co);
   const previous = before ? await run(before.url, scenario.co) : undefined;
   const bare = await run(baseline.url, scenario.bare);
