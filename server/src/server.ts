@@ -40,6 +40,7 @@ export async function startService(baseConfig: Config, options: { logger?: Logge
           kind: "postgres",
           url: config.database.url,
           poolSize: config.database.poolSize,
+          preparedStatements: config.database.preparedStatements,
           timeouts: { connectMs: config.database.connectTimeoutMs, statementMs: config.database.statementTimeoutMs },
         }
       : { kind: "pglite", dataDir: join(config.dataDir, "pglite") },

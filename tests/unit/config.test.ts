@@ -58,6 +58,12 @@ describe("configuration", () => {
     expect(parseConfig({ ...origins, CO_ENVIRONMENT: "test" }).corsOrigins).toEqual(["https://app.example.com", "http://localhost:5173"]);
   });
 
+  it("prepares database statements unless CO_DB_PREPARED_STATEMENTS is false (a pooler that cannot keep them)", () => {
+    expect(parseConfig({}).database.preparedStatements).toBe(true);
+    expect(parseConfig({ CO_DB_PREPARED_STATEMENTS: "false" }).database.preparedStatements).toBe(false);
+    expect(problemsOf({ CO_DB_PREPARED_STATEMENTS: "sometimes" }).join(" ")).toMatch(/CO_DB_PREPARED_STATEMENTS/);
+  });
+
   it("trusts no proxy by default, and a hop count or addresses when told", () => {
     expect(parseConfig({}).trustProxy).toBe(false);
     expect(parseConfig({ CO_TRUST_PROXY: "1" }).trustProxy).toBe(1);

@@ -15,13 +15,15 @@ const weight = (fallback: number) => z.preprocess(emptyToUndefined, z.coerce.num
 /** A probability strictly between 0 and 1. */
 const probability = (fallback: number) =>
   z.preprocess(emptyToUndefined, z.coerce.number().gt(0, "must be above 0").lt(1, "must be below 1").default(fallback));
-const flag = z.preprocess(
-  emptyToUndefined,
-  z
-    .enum(["true", "false", "1", "0", "yes", "no"])
-    .default("false")
-    .transform((value) => ["true", "1", "yes"].includes(value)),
-);
+const flagDefaulting = (value: "true" | "false") =>
+  z.preprocess(
+    emptyToUndefined,
+    z
+      .enum(["true", "false", "1", "0", "yes", "no"])
+      .default(value)
+      .transform((text) => ["true", "1", "yes"].includes(text)),
+  );
+const flag = flagDefaulting("false");
 const commaList = (fallback: string) =>
   z.preprocess(emptyToUndefined, z.string().default(fallback)).transform((value) =>
     value
@@ -40,6 +42,7 @@ const envSchema = z.object({
   CO_DB_POOL_SIZE: int(10, 1, 500),
   CO_DB_CONNECT_TIMEOUT_MS: int(2000, 100, 60_000),
   CO_DB_STATEMENT_TIMEOUT_MS: int(3000, 100, 600_000),
+  CO_DB_PREPARED_STATEMENTS: flagDefaulting("true"),
   CO_REDIS_URL: optionalUrl,
   CO_REDIS_PREFIX: z.preprocess(emptyToUndefined, z.string().default("co:")),
   CO_PROBLEM_BANK_BASE: optionalUrl,
@@ -116,7 +119,14 @@ export interface Config {
   publicBaseUrl: string;
   dataDir: string;
   /** Timeouts bound how long a request waits on an unusable database before it answers 503. */
-  database: { url?: string; poolSize: number; connectTimeoutMs: number; statementTimeoutMs: number };
+  database: {
+    url?: string;
+    poolSize: number;
+    connectTimeoutMs: number;
+    statementTimeoutMs: number;
+    /** Off for a pooler that cannot keep prepared statements (PgBouncer in transaction mode before 1.21). */
+    preparedStatements: boolean;
+  };
   redis: { url?: string; prefix: string };
   neighbours: {
     problemBankBase?: string;
@@ -223,6 +233,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       poolSize: e.CO_DB_POOL_SIZE,
       connectTimeoutMs: e.CO_DB_CONNECT_TIMEOUT_MS,
       statementTimeoutMs: e.CO_DB_STATEMENT_TIMEOUT_MS,
+      preparedStatements: e.CO_DB_PREPARED_STATEMENTS,
     },
     redis: { url: e.CO_REDIS_URL, prefix: e.CO_REDIS_PREFIX },
     neighbours: {

@@ -36,6 +36,8 @@ export type DatabaseTarget = (
       kind: "postgres";
       url: string;
       poolSize: number;
+      /** Whether postgres.js prepares statements (statement-preparation.ts); default true. */
+      preparedStatements?: boolean;
       /** Bounds on waiting (defaults: DEFAULT_DB_TIMEOUTS): see README §Reliability. */
       timeouts?: DatabaseTimeouts;
     }
@@ -61,6 +63,8 @@ export async function openDatabase(target: DatabaseTarget): Promise<DatabaseHand
     const timeouts = target.timeouts ?? DEFAULT_DB_TIMEOUTS;
     const client = postgres(target.url, {
       max: target.poolSize,
+      // Off, no statement is prepared, whatever statement-preparation.ts or Drizzle asks.
+      prepare: target.preparedStatements ?? true,
       onnotice: () => {},
       connect_timeout: timeouts.connectMs / 1000,
       idle_timeout: 30,

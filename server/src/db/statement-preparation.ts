@@ -9,7 +9,8 @@
  * So statements are prepared, as postgres.js does by default, unless they carry more than
  * PREPARE_MAX_PARAMETERS parameters: those are the variable-length `in (…)` lists, and each
  * length would be one more statement kept on every connection. Statements without parameters
- * need no Describe and stay unnamed.
+ * need no Describe and stay unnamed. `CO_DB_PREPARED_STATEMENTS=false` turns preparing off
+ * altogether (postgres.js's `prepare` option), for a pooler that cannot keep statements.
  */
 export const PREPARE_MAX_PARAMETERS = 32;
 
