@@ -184,6 +184,7 @@ function evaluatorOf(config: Config, scope: RequestScope): Evaluator {
         jsPoolSize: config.evaluator.poolSize,
         maxPerUser: config.evaluator.maxPerUser,
         queueLimit: config.evaluator.queueLimit,
+        mathQueueLimit: config.evaluator.mathQueueLimit,
       });
 }
 

@@ -8,8 +8,8 @@ export const BENCH_USER = "bench-user";
 
 /**
  * What every HTTP benchmark shares: a throwaway seeded PostgreSQL database, the environment a
- * CO server under measurement gets (Redis when CO_REDIS_URL is set, a rate limit nothing reaches,
- * an evaluator queue that holds every connection's job), and a token of the bench user.
+ * CO server under measurement gets (Redis when CO_REDIS_URL is set, a rate limit nothing reaches),
+ * and a token of the bench user.
  */
 export async function prepareHttpBench() {
   const config = loadConfig();
@@ -25,9 +25,6 @@ export async function prepareHttpBench() {
     CO_DB_URL: database.url!,
     CO_JWT_SECRET: BENCH_SECRET,
     CO_RATE_LIMIT_REQUESTS: "100000000",
-    // 64 learners grading at once: the evaluator's default queue (32 waiting jobs, sized for
-    // coding sandboxes) would refuse some of them with 503, and the row would measure refusals.
-    CO_EVAL_QUEUE_LIMIT: "256",
     ...(config.redis.url ? { CO_REDIS_URL: config.redis.url, CO_REDIS_PREFIX: `co-bench-${Date.now()}:` } : {}),
   });
   const token = await mintUserToken({ secret: BENCH_SECRET, sub: BENCH_USER, issuer: config.auth.issuer, audience: config.auth.audience });

@@ -83,6 +83,7 @@ describe("configuration", () => {
       poolSize: 2,
       maxPerUser: 1,
       queueLimit: 32,
+      mathQueueLimit: 256,
     });
   });
 

@@ -103,6 +103,7 @@ const envSchema = z.object({
   CO_EVAL_POOL_SIZE: int(2, 1, 16),
   CO_EVAL_MAX_PER_USER: int(1, 1, 16),
   CO_EVAL_QUEUE_LIMIT: int(32, 1, 10_000),
+  CO_EVAL_MATH_QUEUE_LIMIT: int(256, 1, 100_000),
   CO_SHUTDOWN_GRACE_MS: int(15_000, 0, 600_000),
   CO_LOG_LEVEL: z.preprocess(
     emptyToUndefined,
@@ -163,7 +164,7 @@ export interface Config {
   reviewBucketsDays: number[];
   learning: LearningConfig;
   /** Local sandboxes: processes per pool, a user's evaluations at once, and how many may wait. */
-  evaluator: { poolSize: number; maxPerUser: number; queueLimit: number };
+  evaluator: { poolSize: number; maxPerUser: number; queueLimit: number; mathQueueLimit: number };
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
   /** How long SIGTERM waits for in-flight requests (longer than the 10 s evaluation budget) before answering them 503. */
   shutdownGraceMs: number;
@@ -269,7 +270,12 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       recency: e.CO_WEIGHT_RECENCY,
     },
     reviewBucketsDays: e.CO_REVIEW_BUCKETS,
-    evaluator: { poolSize: e.CO_EVAL_POOL_SIZE, maxPerUser: e.CO_EVAL_MAX_PER_USER, queueLimit: e.CO_EVAL_QUEUE_LIMIT },
+    evaluator: {
+      poolSize: e.CO_EVAL_POOL_SIZE,
+      maxPerUser: e.CO_EVAL_MAX_PER_USER,
+      queueLimit: e.CO_EVAL_QUEUE_LIMIT,
+      mathQueueLimit: e.CO_EVAL_MATH_QUEUE_LIMIT,
+    },
     learning: {
       pacing: e.CO_PACING,
       targetSuccess: e.CO_TARGET_SUCCESS,

@@ -67,6 +67,23 @@ describe("fair admission to the sandboxes", () => {
     first.finish();
   });
 
+  it("a lane with a room of its own waits there: a full room refuses only its lane, and the others' full room never refuses it", async () => {
+    const queue = queueOf({ capacity: { js: 1, math: 1 }, maxWaiting: 1, rooms: { math: 2 } });
+    const log: string[] = [];
+    const running = [gate(log, "js"), gate(log, "math")];
+    void queue.run("js", "a", running[0]!.work);
+    void queue.run("math", "b", running[1]!.work);
+    // The shared room (js) takes one, then is full; math waits in its own room of two.
+    void queue.run("js", "c", gate(log, "js waits").work);
+    await expect(queue.run("js", "d", gate(log, "js refused").work)).rejects.toMatchObject({ code: "UNAVAILABLE" });
+    void queue.run("math", "e", gate(log, "math waits 1").work);
+    void queue.run("math", "f", gate(log, "math waits 2").work);
+    await expect(queue.run("math", "g", gate(log, "math refused").work)).rejects.toMatchObject({ code: "UNAVAILABLE" });
+    expect(queue.waitingCount).toBe(3);
+    expect(log).toEqual(["js", "math"]);
+    for (const job of running) job.finish();
+  });
+
   it("when a waiting job is aborted, it leaves the queue with the abort reason and never runs", async () => {
     const queue = queueOf({ capacity: { js: 1 } });
     const log: string[] = [];

@@ -5,8 +5,13 @@ export interface FairQueueOptions {
   capacity: Record<string, number>;
   /** Jobs one owner may have running at once, over all lanes. */
   perOwner: number;
-  /** Jobs that may wait, over all lanes; one more is refused. */
+  /** Jobs that may wait, over all lanes without a room of their own; one more is refused. */
   maxWaiting: number;
+  /**
+   * Lanes whose jobs wait in a room of their own, with its size: jobs far shorter than the
+   * others' (a math check) would otherwise be refused behind a queue that drains in milliseconds.
+   */
+  rooms?: Record<string, number>;
   /** What a refused caller is told to wait, in seconds. */
   retryAfterSeconds: number;
 }
@@ -23,8 +28,8 @@ interface Waiting {
  * only while its lane has a free sandbox and its owner has fewer than `perOwner` jobs running;
  * otherwise it waits, and the first waiting job that may run (oldest first) starts whenever a job
  * ends. A job without an owner (an internal caller such as the content check) is limited by its
- * lane only. When `maxWaiting` jobs already wait, the next is refused with UNAVAILABLE and
- * `details.retry_after`, which the HTTP layer turns into `Retry-After`.
+ * lane only. When `maxWaiting` jobs already wait (or a lane's own room is full), the next is
+ * refused with UNAVAILABLE and `details.retry_after`, which the HTTP layer turns into `Retry-After`.
  */
 export class FairQueue {
   private readonly running = new Map<string, number>();
@@ -39,7 +44,7 @@ export class FairQueue {
     if (this.closed) return Promise.reject(new AppError("UNAVAILABLE", "The evaluator is shutting down"));
     signal?.throwIfAborted();
     if (this.mayStart(lane, owner)) return this.start(lane, owner, work);
-    if (this.waiting.length >= this.options.maxWaiting) {
+    if (this.roomIsFull(lane)) {
       const seconds = this.options.retryAfterSeconds;
       return Promise.reject(
         new AppError("UNAVAILABLE", `The evaluator is busy; retry in ${seconds} s`, { retry_after: seconds }),
@@ -77,6 +82,16 @@ export class FairQueue {
   close(): void {
     this.closed = true;
     for (const entry of this.waiting.splice(0)) entry.reject(new AppError("UNAVAILABLE", "The evaluator is shutting down"));
+  }
+
+  /** Whether the waiting room `lane` waits in (its own, else the shared one) has no place left. */
+  private roomIsFull(lane: string): boolean {
+    const rooms = this.options.rooms ?? {};
+    const own = rooms[lane];
+    const waitsHere = (entry: Waiting) => (own === undefined ? rooms[entry.lane] === undefined : entry.lane === lane);
+    let count = 0;
+    for (const entry of this.waiting) if (waitsHere(entry)) count++;
+    return count >= (own ?? this.options.maxWaiting);
   }
 
   private mayStart(lane: string, owner: string | undefined): boolean {

@@ -31,8 +31,10 @@ export interface LocalEvaluatorOptions {
   pythonMemoryLimitMb?: number;
   /** Evaluations of one user running at once, over all sandboxes (default 1); more wait. */
   maxPerUser?: number;
-  /** Evaluations that may wait for a sandbox (default 32); more are refused with UNAVAILABLE. */
+  /** Code evaluations that may wait for a sandbox (default 32); more are refused with UNAVAILABLE. */
   queueLimit?: number;
+  /** Math checks that may wait for a thread, in a room of their own (default 256). */
+  mathQueueLimit?: number;
   /** The `retry_after` (seconds) of that refusal (default 5). */
   retryAfterSeconds?: number;
 }
@@ -68,12 +70,14 @@ export class LocalEvaluator implements Evaluator {
       pythonMemoryLimitMb: options.pythonMemoryLimitMb ?? 256,
       maxPerUser: options.maxPerUser ?? 1,
       queueLimit: options.queueLimit ?? 32,
+      mathQueueLimit: options.mathQueueLimit ?? 256,
       retryAfterSeconds: options.retryAfterSeconds ?? 5,
     };
     this.queue = new FairQueue({
       capacity: { javascript: this.options.jsPoolSize, python: this.options.pythonPoolSize, math: this.options.mathPoolSize },
       perOwner: this.options.maxPerUser,
       maxWaiting: this.options.queueLimit,
+      rooms: { math: this.options.mathQueueLimit },
       retryAfterSeconds: this.options.retryAfterSeconds,
     });
   }
