@@ -2,6 +2,7 @@ import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readContentPack, seedContent } from "../../server/src/content/load-pack.js";
 import { pgErrorCode } from "../../server/src/db/database.js";
+import { rowsOf } from "../../server/src/db/raw-rows.js";
 import { mastery, problems, sessions, studyTasks, tracks } from "../../server/src/db/schema/index.js";
 import { createTestDatabase, testServices, type TestDatabase } from "../support/test-infra.js";
 
@@ -27,20 +28,20 @@ beforeAll(async () => {
 });
 afterAll(() => database.dispose());
 
-const rowsOf = (result: unknown) => (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as Record<string, unknown>[];
 
 describe(`migrations on ${testServices.dbUrl ? "PostgreSQL server" : "PGlite"}`, () => {
   it("create every table of the data model", async () => {
-    const result = await database.handle.db.execute(
+    const rows = await rowsOf<{ table_name: string }>(
+      database.handle.db,
       sql`select table_name from information_schema.tables where table_schema = 'public' order by table_name`,
     );
-    const names = rowsOf(result).map((row) => row.table_name);
+    const names = rows.map((row) => row.table_name);
     expect(names).toEqual(expect.arrayContaining(SPEC_TABLES));
   });
 
   it.runIf(testServices.dbUrl)("apply to a PostgreSQL 15 server", async () => {
-    const result = await database.handle.db.execute(sql`show server_version_num`);
-    expect(Number(rowsOf(result)[0]!.server_version_num)).toBeGreaterThanOrEqual(150000);
+    const [row] = await rowsOf<{ server_version_num: string }>(database.handle.db, sql`show server_version_num`);
+    expect(Number(row!.server_version_num)).toBeGreaterThanOrEqual(150000);
   });
 
   it("enforce enums and ranges with check constraints", async () => {
@@ -72,7 +73,7 @@ describe("the content pack", () => {
     expect(first.problems).toBe(pack.problems.length);
     const second = await seedContent(database.handle.db, pack);
     expect(second.problems).toBe(0);
-    const [row] = rowsOf(await database.handle.db.execute(sql`select count(*)::int as count from problems`));
+    const [row] = await rowsOf<{ count: number }>(database.handle.db, sql`select count(*)::int as count from problems`);
     expect(row?.count).toBe(pack.problems.length);
   });
 });

@@ -1,5 +1,6 @@
 import { sql, type SQL } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { rowsOf } from "../../server/src/db/raw-rows.js";
 import { createTestDatabase, testServices, type TestDatabase } from "../support/test-infra.js";
 
 let database: TestDatabase;
@@ -19,9 +20,8 @@ afterAll(() => database.dispose());
 
 /** The plan PostgreSQL picks for a statement, as JSON nodes. */
 async function planOf(statement: SQL): Promise<string> {
-  const result = (await database.handle.db.execute(sql`explain (format json) ${statement}`)) as unknown;
-  const rows = (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as Record<string, unknown>[];
-  return JSON.stringify(rows[0]!["QUERY PLAN"]);
+  const [row] = await rowsOf<{ "QUERY PLAN": unknown }>(database.handle.db, sql`explain (format json) ${statement}`);
+  return JSON.stringify(row!["QUERY PLAN"]);
 }
 
 describe(`newest-first pages read an index in order (${testServices.dbUrl ? "PostgreSQL server" : "PGlite"})`, () => {

@@ -1,9 +1,8 @@
 import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { openDatabase } from "../../server/src/db/database.js";
+import { rowsOf } from "../../server/src/db/raw-rows.js";
 import { createTestDatabase, testServices } from "../support/test-infra.js";
-
-const rowsOf = (result: unknown) => (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as Record<string, unknown>[];
 
 /** How many statements the one pooled connection holds prepared after a parameterised query and a transaction. */
 async function preparedAfterWork(url: string, preparedStatements: boolean): Promise<number> {
@@ -14,8 +13,8 @@ async function preparedAfterWork(url: string, preparedStatements: boolean): Prom
     await db.transaction(async (tx) => {
       await tx.execute(sql`select count(*) from mastery where user_id = ${"someone"} and key_type = ${"topic"}`);
     });
-    const [row] = rowsOf(await db.execute(sql`select count(*)::int as prepared from pg_prepared_statements`));
-    return row!.prepared as number;
+    const [row] = await rowsOf<{ prepared: number }>(db, sql`select count(*)::int as prepared from pg_prepared_statements`);
+    return row!.prepared;
   } finally {
     await handle.close();
   }

@@ -7,7 +7,7 @@ import { KeyDifficultyCache } from "./learning/key-difficulties.js";
 /** A key no stored problem lists is judged against a median problem (authored difficulty 3). */
 const MEDIAN_BETA = betaOfDifficulty(3);
 /** How stale the median β of a key's problems may be when p_success is judged against it. */
-export const KEY_DIFFICULTY_MAX_AGE_MS = 10_000;
+const KEY_DIFFICULTY_MAX_AGE_MS = 10_000;
 
 export class MasteryService {
   private readonly difficulties: KeyDifficultyCache;
