@@ -91,7 +91,10 @@ describe.runIf(browserTestsRun(testEnvironment().browser))("in Chromium", () => 
       // The raw-JSON toggle is the one part of the panel that loads Monaco.
       const toggle = tab.locator("svg:visible:has(title:text('toggle raw JSON input'))").first();
       await toggle.waitFor();
-      await toggle.click({ force: true });
+      // Not forced: the panel is still expanding ?path's procedure, and a forced click lands where
+      // the toggle was a frame ago (the subject select, whose dropdown then opens instead). An
+      // unforced click waits until the toggle stands still and is the element under the pointer.
+      await toggle.click();
       const opened = await tab
         .locator(".monaco-editor")
         .first()
