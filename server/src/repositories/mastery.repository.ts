@@ -1,4 +1,4 @@
-import { and, asc, eq, sql } from "drizzle-orm";
+import { and, asc, eq, sql, type SQL } from "drizzle-orm";
 import type { DbOrTx } from "../db/database.js";
 import { preparedPerHandle } from "../db/prepared-queries.js";
 import { rowsOf } from "../db/raw-rows.js";
@@ -107,14 +107,15 @@ export async function lockMastery(
 }
 
 /** Writes new values of rows `lockMastery` locked in this transaction, in one statement of fixed text. */
-export async function writeMastery(db: DbOrTx, userId: string, states: MasteryState[], now: Date): Promise<void> {
-  if (states.length === 0) return;
+/** The update that stores the keys' new states (rows locked by lockMastery); undefined when there are none. */
+export function masteryUpdate(userId: string, states: MasteryState[], now: Date): SQL | undefined {
+  if (states.length === 0) return undefined;
   const sorted = [...states].sort(byKey);
   // An array is one parameter (sql.param), not a list Drizzle spreads into `($1, $2, …)`.
   const column = <K extends keyof MasteryState>(name: K) => sql.param(sorted.map((state) => state[name]));
-  await db.execute(sql`
+  return sql`
     update ${mastery} set ema = v.ema, score = v.score, skill = v.skill, attempts = v.attempts, updated_at = ${now.toISOString()}::timestamptz
     from unnest(${column("keyType")}::text[], ${column("keyId")}::text[], ${column("ema")}::float8[], ${column("score")}::int[],
       ${column("skill")}::float8[], ${column("attempts")}::int[]) as v(key_type, key_id, ema, score, skill, attempts)
-    where ${mastery.userId} = ${userId} and ${mastery.keyType} = v.key_type and ${mastery.keyId} = v.key_id`);
+    where ${mastery.userId} = ${userId} and ${mastery.keyType} = v.key_type and ${mastery.keyId} = v.key_id`;
 }

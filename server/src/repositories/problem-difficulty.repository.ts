@@ -1,5 +1,5 @@
 import type { Subject } from "@co/shared";
-import { sql } from "drizzle-orm";
+import { sql, type SQL } from "drizzle-orm";
 import type { DbOrTx } from "../db/database.js";
 import { rowsOf } from "../db/raw-rows.js";
 import { problemDifficulty } from "../db/schema/index.js";
@@ -34,9 +34,8 @@ export async function lockDifficulty(db: DbOrTx, target: DifficultyTarget, prior
   return row!;
 }
 
-export async function writeDifficulty(db: DbOrTx, problemId: string, state: DifficultyState, now: Date): Promise<void> {
-  await db.execute(
-    sql`update ${problemDifficulty} set beta = ${state.beta}::float8, attempts = ${state.attempts}::int, updated_at = ${now.toISOString()}::timestamptz
-      where problem_id = ${problemId}`,
-  );
+/** The update that stores the problem's new β (its row locked by lockDifficulty). */
+export function difficultyUpdate(problemId: string, state: DifficultyState, now: Date): SQL {
+  return sql`update ${problemDifficulty} set beta = ${state.beta}::float8, attempts = ${state.attempts}::int, updated_at = ${now.toISOString()}::timestamptz
+    where problem_id = ${problemId}`;
 }

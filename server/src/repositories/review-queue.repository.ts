@@ -1,5 +1,5 @@
 import type { Subject } from "@co/shared";
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, sql, type SQL } from "drizzle-orm";
 import type { DbOrTx } from "../db/database.js";
 import { dateOf, rowsOf } from "../db/raw-rows.js";
 import { reviewQueue, submissions } from "../db/schema/index.js";
@@ -84,15 +84,14 @@ export class ReviewQueueRepository {
   }
 
   /** Writes a whole card and its placement (what FSRS decides) to a row locked in this transaction. */
-  async writeCard(db: DbOrTx, target: ReviewTarget, placement: CardPlacement): Promise<void> {
-    await db.execute(
-      sql`update ${reviewQueue} set reason = ${placement.reason}, next_due_at = ${placement.nextDueAt.toISOString()}::timestamptz,
-          bucket = ${placement.bucket}::int, stability = ${placement.stability}::float8, difficulty = ${placement.difficulty}::float8,
-          state = ${placement.state}, reps = ${placement.reps}::int, lapses = ${placement.lapses}::int,
-          last_review = ${placement.lastReview?.toISOString() ?? null}::timestamptz, scheduled_days = ${placement.scheduledDays}::int,
-          learning_steps = ${placement.learningSteps}::int
-        where user_id = ${target.userId} and problem_id = ${target.problemId}`,
-    );
+  /** The update that stores the card's next placement (its row locked by lockOrCreate). */
+  cardUpdate(target: ReviewTarget, placement: CardPlacement): SQL {
+    return sql`update ${reviewQueue} set reason = ${placement.reason}, next_due_at = ${placement.nextDueAt.toISOString()}::timestamptz,
+        bucket = ${placement.bucket}::int, stability = ${placement.stability}::float8, difficulty = ${placement.difficulty}::float8,
+        state = ${placement.state}, reps = ${placement.reps}::int, lapses = ${placement.lapses}::int,
+        last_review = ${placement.lastReview?.toISOString() ?? null}::timestamptz, scheduled_days = ${placement.scheduledDays}::int,
+        learning_steps = ${placement.learningSteps}::int
+      where user_id = ${target.userId} and problem_id = ${target.problemId}`;
   }
 
   /** Inserts or overwrites the problem's placement in one atomic statement. */

@@ -1,8 +1,9 @@
 import type { Subject } from "@co/shared";
 import type { LearningConfig } from "../../config/config.js";
 import type { DbOrTx } from "../../db/database.js";
-import { lockMastery, writeMastery, type MasteryKey } from "../../repositories/mastery.repository.js";
-import { lockDifficulty, writeDifficulty } from "../../repositories/problem-difficulty.repository.js";
+import { executeTogether } from "../../db/statements-together.js";
+import { lockMastery, masteryUpdate, type MasteryKey } from "../../repositories/mastery.repository.js";
+import { difficultyUpdate, lockDifficulty } from "../../repositories/problem-difficulty.repository.js";
 import type { LockedReview, ReviewQueueRepository, ReviewTarget } from "../../repositories/review-queue.repository.js";
 import { EMA_START, scoreOf } from "./ema.js";
 import { betaOfDifficulty } from "./elo.js";
@@ -36,10 +37,12 @@ interface ReviewReading {
  * serialise instead of losing an update or deadlocking.
  *
  * The statements go out in two pipelined rounds, not one round trip each: every lock and
- * read at once, then every write at once. postgres.js sends a transaction's statements on
- * its one connection in the order they are issued, and the server runs them in that order,
- * so the lock order above holds; the first statement to fail rejects the round (later ones
- * fail as the transaction is aborted) and the transaction rolls back.
+ * read at once, then the writes. postgres.js sends a transaction's statements on its one
+ * connection in the order they are issued, and the server runs them in that order, so the
+ * lock order above holds; the first statement to fail rejects the round (later ones fail as
+ * the transaction is aborted) and the transaction rolls back. Every row the writes touch is
+ * locked by then, so they go as one statement (db/statements-together.ts), whose parts may
+ * run in any order.
  */
 export class LearningRecorder {
   private readonly fsrs: FsrsSchedule;
@@ -68,11 +71,12 @@ export class LearningRecorder {
       lockDifficulty(tx, target, betaOfDifficulty(problem.difficulty), now),
     ]);
     const next = applyObservation(current, difficulty, observation, this.config.elo);
-    await Promise.all([
-      writeMastery(tx, attempt.userId, next.keys, now),
-      this.writeReview(tx, target, attempt, review, now),
-      writeDifficulty(tx, problem.id, next.difficulty, now),
-    ]);
+    const learned = [masteryUpdate(attempt.userId, next.keys, now), difficultyUpdate(problem.id, next.difficulty, now)];
+    if (this.config.scheduler === "buckets") {
+      await Promise.all([executeTogether(tx, learned), this.writeBucketReview(tx, target, attempt, review.row, now)]);
+      return;
+    }
+    await executeTogether(tx, [...learned, this.cardUpdate(target, attempt, review, now)]);
   }
 
   /** The review row (locked) and, under FSRS, the session's earlier attempts that rate this one. */
@@ -85,15 +89,17 @@ export class LearningRecorder {
     return Promise.all([locked, earlier]).then(([row, attempts]) => ({ row, earlier: attempts }));
   }
 
-  private async writeReview(tx: DbOrTx, target: ReviewTarget, attempt: GradedAttempt, reading: ReviewReading, now: Date): Promise<void> {
-    if (this.config.scheduler === "buckets") {
-      const placement = bucketPlacement(this.buckets, reading.row, attempt.passed, now);
-      if (placement === "remove") await this.reviews.remove(tx, target);
-      else if (placement !== "none") await (attempt.passed ? this.reviews.update(tx, target, placement) : this.reviews.upsert(tx, target, placement));
-      return;
-    }
+  /** Under buckets the review row may be inserted or removed rather than updated: its own statement. */
+  private async writeBucketReview(tx: DbOrTx, target: ReviewTarget, attempt: GradedAttempt, row: LockedReview | null, now: Date): Promise<void> {
+    const placement = bucketPlacement(this.buckets, row, attempt.passed, now);
+    if (placement === "remove") await this.reviews.remove(tx, target);
+    else if (placement !== "none") await (attempt.passed ? this.reviews.update(tx, target, placement) : this.reviews.upsert(tx, target, placement));
+  }
+
+  /** Under FSRS: the card's next placement, rated from this attempt and the session's earlier ones. */
+  private cardUpdate(target: ReviewTarget, attempt: GradedAttempt, reading: ReviewReading, now: Date) {
     const earlier = reading.earlier!;
     const rating = ratingOf({ passed: attempt.passed, hintLevel: attempt.hintLevel, earlierAttempts: earlier.attempts, earlierFailures: earlier.failures });
-    await this.reviews.writeCard(tx, target, fsrsPlacement(reading.row!, rating, now, this.fsrs, this.config.retentionReviews));
+    return this.reviews.cardUpdate(target, fsrsPlacement(reading.row!, rating, now, this.fsrs, this.config.retentionReviews));
   }
 }
