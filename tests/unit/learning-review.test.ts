@@ -11,7 +11,7 @@ const DAY = 86_400_000;
 const daysAfter = (date: Date, from = NOW) => (date.getTime() - from.getTime()) / DAY;
 
 describe("the rating mapping", () => {
-  const pass = { passed: true, hintLevel: 0, earlierAttempts: 0, earlierFailures: 0 };
+  const pass = { passed: true, hintLevel: 0, attemptedBefore: false, failedBefore: false };
   it("a failure is Again, whatever the hints", () => {
     expect(ratingOf({ ...pass, passed: false })).toBe("again");
     expect(ratingOf({ ...pass, passed: false, hintLevel: 3 })).toBe("again");
@@ -19,12 +19,12 @@ describe("the rating mapping", () => {
   it("a pass after a level-2 or level-3 hint, or after a failure in the session, is Hard", () => {
     expect(ratingOf({ ...pass, hintLevel: 2 })).toBe("hard");
     expect(ratingOf({ ...pass, hintLevel: 3 })).toBe("hard");
-    expect(ratingOf({ ...pass, earlierAttempts: 1, earlierFailures: 1 })).toBe("hard");
+    expect(ratingOf({ ...pass, attemptedBefore: true, failedBefore: true })).toBe("hard");
   });
   it("a first-try pass with no hint is Easy; a nudge or a second try without a failure is Good", () => {
     expect(ratingOf(pass)).toBe("easy");
     expect(ratingOf({ ...pass, hintLevel: 1 })).toBe("good");
-    expect(ratingOf({ ...pass, earlierAttempts: 1 })).toBe("good");
+    expect(ratingOf({ ...pass, attemptedBefore: true })).toBe("good");
   });
 });
 

@@ -4,6 +4,12 @@ import type { DbOrTx } from "../db/database.js";
 import { dateOf, rowsOf } from "../db/raw-rows.js";
 import { reviewQueue, submissions } from "../db/schema/index.js";
 
+/** The session's earlier graded attempts on a problem, as the review rating reads them. */
+export interface EarlierAttempts {
+  attempted: boolean;
+  failed: boolean;
+}
+
 export interface ReviewTarget {
   userId: string;
   problemId: string;
@@ -110,13 +116,17 @@ export class ReviewQueueRepository {
     await db.delete(reviewQueue).where(whereTarget(target));
   }
 
-  /** Graded attempts on the problem earlier in this session (all but `excludeSubmissionId`), and how many failed. */
-  async sessionAttempts(db: DbOrTx, sessionId: string, problemId: string, excludeSubmissionId: string) {
-    const [row] = await rowsOf<{ attempts: number; failures: number }>(
+  /**
+   * Whether the session graded the problem before (any submission but `excludeSubmissionId`),
+   * and whether one of those failed: two probes, bounded however many attempts the session holds
+   * (submissions_session_idx and the partial submissions_session_failures_idx).
+   */
+  async earlierInSession(db: DbOrTx, sessionId: string, problemId: string, excludeSubmissionId: string): Promise<EarlierAttempts> {
+    const earlier = sql`from ${submissions} where session_id = ${sessionId} and problem_id = ${problemId} and id <> ${excludeSubmissionId}`;
+    const [row] = await rowsOf<EarlierAttempts>(
       db,
-      sql`select count(*)::int as attempts, count(*) filter (where status <> 'passed')::int as failures
-        from ${submissions} where session_id = ${sessionId} and problem_id = ${problemId} and id <> ${excludeSubmissionId}`,
+      sql`select exists(select 1 ${earlier}) as "attempted", exists(select 1 ${earlier} and status <> 'passed') as "failed"`,
     );
-    return { attempts: row?.attempts ?? 0, failures: row?.failures ?? 0 };
+    return { attempted: row?.attempted ?? false, failed: row?.failed ?? false };
   }
 }

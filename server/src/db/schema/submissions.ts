@@ -46,6 +46,11 @@ export const submissions = pgTable(
     index("submissions_user_created_idx").on(table.userId, newestFirst(table.createdAt), newestFirst(table.id)),
     index("submissions_session_idx").on(table.sessionId, newestFirst(table.createdAt)),
     index("submissions_user_problem_idx").on(table.userId, table.problemId, newestFirst(table.createdAt)),
+    // Whether a session already failed a problem (the review rating asks on every submission):
+    // one probe, where submissions_session_idx would walk every attempt of a session that never failed.
+    index("submissions_session_failures_idx")
+      .on(table.sessionId, table.problemId)
+      .where(sql`${table.status} <> 'passed'`),
     uniqueIndex("submissions_idempotency_idx")
       .on(table.userId, table.idempotencyKey)
       .where(sql`${table.idempotencyKey} IS NOT NULL`),

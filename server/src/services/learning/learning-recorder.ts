@@ -4,7 +4,7 @@ import type { DbOrTx } from "../../db/database.js";
 import { executeTogether } from "../../db/statements-together.js";
 import { lockMastery, masteryUpdate, type MasteryKey } from "../../repositories/mastery.repository.js";
 import { difficultyUpdate, lockDifficulty } from "../../repositories/problem-difficulty.repository.js";
-import type { LockedReview, ReviewQueueRepository, ReviewTarget } from "../../repositories/review-queue.repository.js";
+import type { EarlierAttempts, LockedReview, ReviewQueueRepository, ReviewTarget } from "../../repositories/review-queue.repository.js";
 import { EMA_START, scoreOf } from "./ema.js";
 import { betaOfDifficulty } from "./elo.js";
 import { createFsrsSchedule, type FsrsSchedule } from "./fsrs-schedule.js";
@@ -25,8 +25,8 @@ export interface GradedAttempt {
 interface ReviewReading {
   /** The locked review row; null under buckets when a failure needs none. */
   row: LockedReview | null;
-  /** FSRS only: the session's earlier graded attempts on the problem, and how many failed. */
-  earlier?: { attempts: number; failures: number };
+  /** FSRS only: whether the session graded the problem before, and whether one of those failed. */
+  earlier?: EarlierAttempts;
 }
 
 /**
@@ -85,7 +85,7 @@ export class LearningRecorder {
       return attempt.passed ? this.reviews.lock(tx, target).then((row) => ({ row })) : Promise.resolve({ row: null });
     }
     const locked = this.reviews.lockOrCreate(tx, target, now);
-    const earlier = this.reviews.sessionAttempts(tx, attempt.sessionId, target.problemId, attempt.submissionId);
+    const earlier = this.reviews.earlierInSession(tx, attempt.sessionId, target.problemId, attempt.submissionId);
     return Promise.all([locked, earlier]).then(([row, attempts]) => ({ row, earlier: attempts }));
   }
 
@@ -99,7 +99,7 @@ export class LearningRecorder {
   /** Under FSRS: the card's next placement, rated from this attempt and the session's earlier ones. */
   private cardUpdate(target: ReviewTarget, attempt: GradedAttempt, reading: ReviewReading, now: Date) {
     const earlier = reading.earlier!;
-    const rating = ratingOf({ passed: attempt.passed, hintLevel: attempt.hintLevel, earlierAttempts: earlier.attempts, earlierFailures: earlier.failures });
+    const rating = ratingOf({ passed: attempt.passed, hintLevel: attempt.hintLevel, attemptedBefore: earlier.attempted, failedBefore: earlier.failed });
     return this.reviews.cardUpdate(target, fsrsPlacement(reading.row!, rating, now, this.fsrs, this.config.retentionReviews));
   }
 }

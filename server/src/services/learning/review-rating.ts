@@ -5,10 +5,10 @@ export interface AttemptOutcome {
   passed: boolean;
   /** The highest tutor hint level the session reached on this problem (0–3). */
   hintLevel: number;
-  /** Graded attempts on this problem earlier in the same session. */
-  earlierAttempts: number;
-  /** How many of those failed. */
-  earlierFailures: number;
+  /** Whether the same session graded this problem before. */
+  attemptedBefore: boolean;
+  /** Whether one of those earlier attempts failed. */
+  failedBefore: boolean;
 }
 
 /**
@@ -19,7 +19,7 @@ export interface AttemptOutcome {
  */
 export function ratingOf(attempt: AttemptOutcome): ReviewRating {
   if (!attempt.passed) return "again";
-  if (attempt.hintLevel >= 2 || attempt.earlierFailures > 0) return "hard";
-  if (attempt.earlierAttempts === 0 && attempt.hintLevel === 0) return "easy";
+  if (attempt.hintLevel >= 2 || attempt.failedBefore) return "hard";
+  if (!attempt.attemptedBefore && attempt.hintLevel === 0) return "easy";
   return "good";
 }
