@@ -106,8 +106,7 @@ export async function lockMastery(
   return rows.map((row) => ({ keyType: row.key_type, keyId: row.key_id, ema: row.ema, score: row.score, skill: row.skill, attempts: row.attempts })).sort(byKey);
 }
 
-/** Writes new values of rows `lockMastery` locked in this transaction, in one statement of fixed text. */
-/** The update that stores the keys' new states (rows locked by lockMastery); undefined when there are none. */
+/** The update (fixed text) that stores the keys' new states in the rows `lockMastery` locked; undefined when there are none. */
 export function masteryUpdate(userId: string, states: MasteryState[], now: Date): SQL | undefined {
   if (states.length === 0) return undefined;
   const sorted = [...states].sort(byKey);

@@ -89,8 +89,7 @@ export class ReviewQueueRepository {
     return lockedReviewOf(row!);
   }
 
-  /** Writes a whole card and its placement (what FSRS decides) to a row locked in this transaction. */
-  /** The update that stores the card's next placement (its row locked by lockOrCreate). */
+  /** The update that writes a whole card and its placement (what FSRS decides) to the row lockOrCreate locked. */
   cardUpdate(target: ReviewTarget, placement: CardPlacement): SQL {
     return sql`update ${reviewQueue} set reason = ${placement.reason}, next_due_at = ${placement.nextDueAt.toISOString()}::timestamptz,
         bucket = ${placement.bucket}::int, stability = ${placement.stability}::float8, difficulty = ${placement.difficulty}::float8,
