@@ -115,17 +115,20 @@ export class ReviewQueueRepository {
     await db.delete(reviewQueue).where(whereTarget(target));
   }
 
-  /**
-   * Whether the session graded the problem before (any submission but `excludeSubmissionId`),
-   * and whether one of those failed: two probes, bounded however many attempts the session holds
-   * (submissions_session_idx and the partial submissions_session_failures_idx).
-   */
+  /** Whether the session graded the problem before, and whether one of those failed (earlierInSessionQuery). */
   async earlierInSession(db: DbOrTx, sessionId: string, problemId: string, excludeSubmissionId: string): Promise<EarlierAttempts> {
-    const earlier = sql`from ${submissions} where session_id = ${sessionId} and problem_id = ${problemId} and id <> ${excludeSubmissionId}`;
-    const [row] = await rowsOf<EarlierAttempts>(
-      db,
-      sql`select exists(select 1 ${earlier}) as "attempted", exists(select 1 ${earlier} and status <> 'passed') as "failed"`,
-    );
+    const [row] = await rowsOf<EarlierAttempts>(db, earlierInSessionQuery(sessionId, problemId, excludeSubmissionId));
     return { attempted: row?.attempted ?? false, failed: row?.failed ?? false };
   }
+}
+
+/**
+ * Whether the session graded the problem before (any submission but `excludeSubmissionId`), and
+ * whether one of those failed: two EXISTS, each done at its first match. A session that never
+ * failed has no match for the second; the partial submissions_session_failures_idx answers it
+ * in one probe instead of a walk through every pass.
+ */
+export function earlierInSessionQuery(sessionId: string, problemId: string, excludeSubmissionId: string): SQL {
+  const earlier = sql`from ${submissions} where session_id = ${sessionId} and problem_id = ${problemId} and id <> ${excludeSubmissionId}`;
+  return sql`select exists(select 1 ${earlier}) as "attempted", exists(select 1 ${earlier} and status <> 'passed') as "failed"`;
 }
